@@ -1,0 +1,19 @@
+// The mixing step of gossip on one device: out = sum_k weights[k] * inputs[k].
+// The CPU and CUDA versions share one signature; the CUDA one takes device pointers
+// and is enqueued on the default stream (the caller synchronises before reading out).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <stdexcept>  // bad arguments throw std::invalid_argument
+
+namespace gossip::cpu {
+// `out` may alias inputs[0] (mixing in place into the own model) but no other input.
+void weighted_sum(std::span<const float* const> inputs, std::span<const float> weights, float* out,
+                  std::size_t length);
+}  // namespace gossip::cpu
+
+namespace gossip::cuda {
+void weighted_sum(std::span<const float* const> inputs, std::span<const float> weights, float* out,
+                  std::size_t length);
+}  // namespace gossip::cuda

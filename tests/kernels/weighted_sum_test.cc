@@ -1,0 +1,74 @@
+#include <doctest/doctest.h>
+
+#include <random>
+#include <vector>
+
+#include "gossip/config.h"
+#include "kernels/weighted_sum.h"
+#if GOSSIP_HAVE_CUDA
+#include <cuda_runtime.h>
+
+#include "kernels/cuda/device.h"
+#endif
+
+using namespace gossip;
+
+#if GOSSIP_HAVE_CUDA
+namespace {
+
+std::vector<float> random_vector(std::size_t length, std::mt19937& rng) {
+  std::normal_distribution<float> normal;
+  std::vector<float> values(length);
+  for (auto& v : values) v = normal(rng);
+  return values;
+}
+
+}  // namespace
+#endif
+
+TEST_CASE("cpu weighted_sum: exact on small integers, in place into the first input") {
+  std::vector<float> own = {1, 2, 3}, left = {4, 5, 6}, right = {7, 8, 9};
+  const float* inputs[] = {own.data(), left.data(), right.data()};
+  const float weights[] = {0.5f, 0.25f, 0.25f};
+  cpu::weighted_sum(inputs, weights, own.data(), 3);
+  CHECK(own == std::vector<float>{3.25f, 4.25f, 5.25f});
+  CHECK_THROWS_AS(cpu::weighted_sum(inputs, std::span<const float>(weights, 2), own.data(), 3),
+                  std::invalid_argument);
+}
+
+TEST_CASE("cuda weighted_sum matches cpu for sizes 0, 1, odd and large") {
+#if !GOSSIP_HAVE_CUDA
+  MESSAGE("SKIPPED: this build has no CUDA (configure with -DGOSSIP_CUDA=ON)");
+#else
+  if (cuda::device_count() == 0) {
+    MESSAGE("SKIPPED: " << cuda::describe_devices());
+    return;
+  }
+  std::mt19937 rng(3);
+  for (std::size_t length : {std::size_t{0}, std::size_t{1}, std::size_t{1001}, std::size_t{1} << 22}) {
+    std::vector<std::vector<float>> hosts;
+    for (int k = 0; k < 4; ++k) hosts.push_back(random_vector(length, rng));
+    const float weights[] = {0.4f, 0.2f, 0.3f, 0.1f};
+    std::vector<float*> devices(4);
+    const float* host_inputs[4];
+    for (int k = 0; k < 4; ++k) {
+      REQUIRE(cudaMalloc(&devices[k], std::max<std::size_t>(length, 1) * sizeof(float)) == cudaSuccess);
+      cudaMemcpy(devices[k], hosts[k].data(), length * sizeof(float), cudaMemcpyHostToDevice);
+      host_inputs[k] = hosts[k].data();
+    }
+    const float* device_inputs[] = {devices[0], devices[1], devices[2], devices[3]};
+    float* device_out = nullptr;
+    REQUIRE(cudaMalloc(&device_out, std::max<std::size_t>(length, 1) * sizeof(float)) == cudaSuccess);
+    cuda::weighted_sum(device_inputs, weights, device_out, length);
+    std::vector<float> expected(length), got(length);
+    cpu::weighted_sum(host_inputs, weights, expected.data(), length);
+    REQUIRE(cudaMemcpy(got.data(), device_out, length * sizeof(float), cudaMemcpyDeviceToHost) == cudaSuccess);
+    for (std::size_t i = 0; i < length; ++i) {
+      // float32: the two devices may fuse multiply-adds differently.
+      REQUIRE(std::abs(got[i] - expected[i]) <= 1e-5f * (1.0f + std::abs(expected[i])));
+    }
+    for (float* d : devices) cudaFree(d);
+    cudaFree(device_out);
+  }
+#endif
+}

@@ -1,0 +1,114 @@
+// The `gossip` binary as a user runs it: exit codes, messages, files and JSON.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/temp_dir.h"
+
+namespace {
+
+struct Result {
+  int status;
+  std::string output;  // stdout and stderr together
+};
+
+Result run_gossip(const std::string& arguments) {
+  std::string command = std::string(GOSSIP_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("help explains every subcommand with an example") {
+  Result help = run_gossip("--help");
+  CHECK(help.status == 0);
+  CHECK(contains(help.output, "topo"));
+  CHECK(contains(help.output, "Examples:"));
+  Result topo = run_gossip("topo --help");
+  CHECK(topo.status == 0);
+  for (const char* flag : {"--peers", "--rows", "--cols", "--host", "--base-port", "--seed", "--output"}) {
+    CHECK(contains(topo.output, flag));
+  }
+  CHECK(contains(topo.output, "gossip topo ring --peers 8 -o ring8.json"));
+  CHECK(contains(run_gossip("topo show --help").output, "--json"));
+  CHECK(run_gossip("").status != 0);
+}
+
+TEST_CASE("topo writes a file that topo show --json describes") {
+  gossip::testing::TempDir dir;
+  std::string file = dir.file("ring8.json");
+  Result made = run_gossip("topo ring --peers 8 --base-port 31000 -o " + file);
+  REQUIRE(made.status == 0);
+  CHECK(contains(made.output, "spectral gap 0.195262"));
+  Result shown = run_gossip("topo show --json " + file);
+  REQUIRE(shown.status == 0);
+  auto json = nlohmann::json::parse(shown.output);
+  CHECK(json["peers"].size() == 8);
+  CHECK(json["peers"][7]["port"] == 31007);
+  CHECK(json["peers"][0]["in_neighbours"] == nlohmann::json::array({1, 7}));
+  CHECK(std::abs(json["spectral_gap"].get<double>() - 0.19526214587563495) < 1e-12);
+  CHECK(json["weights"].size() == 8);
+  CHECK(json["weights"][0][1].get<double>() == doctest::Approx(1.0 / 3));
+  CHECK(json["doubly_stochastic"] == true);
+
+  Result text = run_gossip("topo show " + file);
+  CHECK(text.status == 0);
+  CHECK(contains(text.output, "spectral gap: 0.195262"));
+  CHECK(contains(text.output, "127.0.0.1:31007"));
+}
+
+TEST_CASE("torus and one-peer exponential from the command line") {
+  gossip::testing::TempDir dir;
+  REQUIRE(run_gossip("topo torus --rows 4 --cols 4 -o " + dir.file("t.json")).status == 0);
+  auto torus = nlohmann::json::parse(run_gossip("topo show --json " + dir.file("t.json")).output);
+  CHECK(std::abs(torus["spectral_gap"].get<double>() - 0.4) < 1e-12);
+  REQUIRE(run_gossip("topo one_peer_exponential --peers 8 -o " + dir.file("o.json")).status == 0);
+  auto ope = nlohmann::json::parse(run_gossip("topo show --json " + dir.file("o.json")).output);
+  CHECK(ope["period"] == 3);
+  CHECK(ope["weights_by_round"].size() == 3);
+  CHECK(std::abs(ope["spectral_gap"].get<double>() - 1.0) < 1e-12);
+}
+
+TEST_CASE("bad input: one clear line, non-zero exit, no file written") {
+  gossip::testing::TempDir dir;
+  Result six = run_gossip("topo one_peer_exponential --peers 6 -o " + dir.file("o.json"));
+  CHECK(six.status == 2);
+  CHECK(contains(six.output, "gossip: error: graph.kind: one_peer_exponential needs a power-of-two number"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("o.json")));
+
+  std::string broken = dir.write("broken.json", R"({"peers": [{"id": 0, "host": "h", "port": 0}], "graph": {"kind": "ring"}})");
+  Result shown = run_gossip("topo show " + broken);
+  CHECK(shown.status == 2);
+  CHECK(shown.output == "gossip: error: " + broken + ": peers[0].port: expected an integer in 1..65535, got 0\n");
+
+  CHECK(run_gossip("topo hypercube --peers 4 -o " + dir.file("h.json")).status == 2);
+  CHECK(contains(run_gossip("topo torus --rows 3 -o " + dir.file("h.json")).output, "give --rows and --cols"));
+  CHECK(run_gossip("topo ring --peers 4").status == 2);  // no -o
+  CHECK(run_gossip("topo ring --peers -3 -o x.json").status != 0);
+  CHECK(run_gossip("topo show /nonexistent.json").status == 2);
+}
+
+TEST_CASE("topo compare prints the table of graphs and spectral gaps") {
+  Result table = run_gossip("topo compare --peers 8,16");
+  CHECK(table.status == 0);
+  CHECK(contains(table.output, "torus 4x4                 16       4      0.400000"));
+  CHECK(contains(table.output, "exponential                8       3      0.500000"));
+}
+
+TEST_CASE("version names the backends") {
+  Result version = run_gossip("version");
+  CHECK(version.status == 0);
+  CHECK(contains(version.output, "CUDA:"));
+  CHECK(contains(version.output, "NCCL:"));
+}

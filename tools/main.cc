@@ -1,0 +1,41 @@
+// `gossip`: one binary, one subcommand per job. Parsing lives here; the work lives in
+// the libraries, and every error reaches the user as one line naming what is wrong.
+#include <cstdio>
+#include <exception>
+
+#include "tools/command.h"
+#include "topology/config_error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"gossip: decentralized peer-to-peer training. Peers train locally and mix models\n"
+               "with their graph neighbours over authenticated, encrypted TCP; no central server."};
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  gossip topo ring --peers 8 -o ring8.json     write a topology file\n"
+      "  gossip topo show ring8.json                  peers, weights, spectral gap\n"
+      "  gossip topo compare --peers 8,16,64          spectral gaps of the built-in graphs\n"
+      "Run `gossip SUBCOMMAND --help` for every flag of a subcommand.");
+  std::vector<gossip::tools::Command> commands;
+  gossip::tools::add_topo_commands(app, commands);
+  gossip::tools::add_version_command(app, commands);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  try {
+    // The innermost parsed subcommand wins: `topo show` over `topo`.
+    for (auto it = commands.rbegin(); it != commands.rend(); ++it) {
+      if (it->app->parsed() && it->app->get_subcommands().empty()) return it->run();
+    }
+    std::fprintf(stderr, "gossip: no command chosen; see gossip --help\n");
+    return 2;
+  } catch (const gossip::ConfigError& error) {
+    std::fprintf(stderr, "gossip: error: %s\n", error.what());
+    return 2;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "gossip: error: %s\n", error.what());
+    return 1;
+  }
+}
