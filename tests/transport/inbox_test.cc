@@ -1,0 +1,89 @@
+#include <doctest/doctest.h>
+
+#include "transport/inbox.h"
+
+using namespace gossip;
+
+namespace {
+
+wire::MessageHeader header(int64_t round, uint64_t bytes, uint8_t kind = 1) {
+  return {wire::Control::kData, kind, 0, 0, round, bytes};
+}
+
+void deliver(Inbox& inbox, uint32_t sender, int64_t round, uint8_t fill, uint64_t bytes = 4) {
+  auto h = header(round, bytes);
+  // As the frame decoder does: only payloads need a buffer.
+  auto span = bytes ? inbox.acquire(sender, h) : std::span<uint8_t>();
+  if (!span.empty()) std::fill(span.begin(), span.end(), fill);
+  inbox.commit(sender, h);
+}
+
+}  // namespace
+
+TEST_CASE("messages wait for their round and late ones are dropped and counted") {
+  Inbox inbox(3, {});
+  inbox.start_exchange(5);
+  deliver(inbox, 1, 4, 0xaa);  // late
+  deliver(inbox, 1, 5, 0x05);
+  deliver(inbox, 2, 6, 0x06);  // early: kept for round 6
+  int from[] = {1, 2};
+  CHECK_FALSE(inbox.wait(5, 1, from, Clock::now(), nullptr));
+  auto got = inbox.take(5, 1, 1);
+  REQUIRE(got);
+  CHECK(got->payload.size() == 4);
+  CHECK(got->payload[0] == 0x05);
+  CHECK_FALSE(inbox.take(5, 1, 2));
+  inbox.start_exchange(6);
+  auto early = inbox.take(6, 1, 2);
+  REQUIRE(early);
+  CHECK(early->payload[3] == 0x06);
+  TransportStats stats;
+  inbox.add_counts(stats);
+  CHECK(stats.messages_late == 1);
+}
+
+TEST_CASE("early messages are bounded, duplicates dropped, empty payloads delivered") {
+  Inbox inbox(2, {.max_early_rounds = 2, .max_buffered_per_peer = 3});
+  inbox.start_exchange(0);
+  deliver(inbox, 1, 3, 1);  // beyond 2 rounds ahead
+  deliver(inbox, 1, 0, 1);
+  deliver(inbox, 1, 0, 2);  // duplicate of (0, kind 1, sender 1)
+  deliver(inbox, 1, 1, 1);
+  deliver(inbox, 1, 2, 1);
+  deliver(inbox, 1, 2, 1, 0);  // duplicate too
+  TransportStats stats;
+  inbox.add_counts(stats);
+  CHECK(stats.messages_early_dropped == 1);
+  CHECK(stats.messages_duplicate == 2);
+  CHECK(inbox.take(0, 1, 1)->payload[0] == 1);
+  inbox.start_exchange(1);
+  auto empty = header(1, 0, 9);
+  inbox.commit(1, empty);
+  auto got = inbox.take(1, 9, 1);
+  REQUIRE(got);
+  CHECK(got->payload.empty());
+}
+
+TEST_CASE("payload buffers are reused from round to round") {
+  Inbox inbox(2, {});
+  const uint8_t* first = nullptr;
+  for (int round = 0; round < 20; ++round) {
+    inbox.start_exchange(round);
+    deliver(inbox, 1, round, static_cast<uint8_t>(round), 1 << 16);
+    auto got = inbox.take(round, 1, 1);
+    REQUIRE(got);
+    CHECK(got->payload[100] == round);
+    if (round == 0) first = got->payload.data();
+    CHECK(got->payload.data() == first);  // the same allocation every round
+  }
+}
+
+TEST_CASE("an aborted message is not delivered") {
+  Inbox inbox(2, {});
+  inbox.start_exchange(0);
+  auto h = header(0, 8);
+  CHECK(inbox.acquire(1, h).size() == 8);
+  inbox.abort(1);
+  inbox.commit(1, h);
+  CHECK_FALSE(inbox.take(0, 1, 1));
+}

@@ -1,0 +1,45 @@
+// One direction of a link's record encryption: an AEAD key and a counter nonce.
+// AES-256-GCM where the CPU has AES-NI (both peers must), ChaCha20-Poly1305 otherwise.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <sodium.h>  // the AEAD primitives
+#include <span>
+
+namespace gossip {
+
+enum class CipherSuite : uint8_t { kAes256Gcm = 1, kChaCha20Poly1305 = 2 };
+
+// Bit mask of the suites this machine runs (bit = 1 << suite).
+uint8_t local_cipher_suites();
+const char* cipher_suite_name(CipherSuite suite);
+
+class RecordCipher {
+ public:
+  RecordCipher(CipherSuite suite, const std::array<uint8_t, 32>& key);
+  ~RecordCipher();
+  RecordCipher(const RecordCipher&) = delete;
+  RecordCipher& operator=(const RecordCipher&) = delete;
+
+  // Encrypts `plain` into `out` (same length; may be the same memory) under the next
+  // nonce, binding `associated`; writes the 16-byte tag.
+  void seal(std::span<const uint8_t> associated, std::span<const uint8_t> plain, uint8_t* out,
+            uint8_t* tag);
+  // Decrypts in place under the next nonce; false if the record was altered, replayed,
+  // reordered or is from another key. After a false the link must be closed.
+  bool open(std::span<const uint8_t> associated, std::span<uint8_t> data, const uint8_t* tag);
+
+  uint64_t records() const { return counter_; }
+
+ private:
+  std::array<uint8_t, 12> next_nonce();
+
+  CipherSuite suite_;
+  std::array<uint8_t, 32> key_{};
+  alignas(16) crypto_aead_aes256gcm_state aes_state_;
+  uint64_t counter_ = 0;
+};
+
+}  // namespace gossip

@@ -1,0 +1,144 @@
+#include "transport/inbox.h"
+
+namespace gossip {
+
+Inbox::Inbox(int peer_count, InboxLimits limits)
+    : limits_(limits), pending_(peer_count), free_(peer_count), held_(peer_count, 0) {}
+
+bool Inbox::admit(uint32_t sender, const wire::MessageHeader& header) {
+  Key key{header.round, header.kind, sender};
+  if (sender >= held_.size()) return false;
+  if (header.round < current_round_) {
+    ++late_;
+    return false;
+  }
+  if (ready_.count(key)) {
+    ++duplicate_;
+    return false;
+  }
+  if (header.round > current_round_ + limits_.max_early_rounds || held_[sender] >= limits_.max_buffered_per_peer) {
+    ++early_dropped_;
+    return false;
+  }
+  return true;
+}
+
+Inbox::Buffer Inbox::take_free_buffer(uint32_t sender) {
+  auto& list = free_[sender];
+  if (list.empty()) return std::make_unique<std::vector<uint8_t>>();
+  Buffer buffer = std::move(list.back());
+  list.pop_back();
+  return buffer;
+}
+
+void Inbox::release(uint32_t sender, Buffer buffer) {
+  if (buffer && free_[sender].size() < static_cast<size_t>(limits_.max_buffered_per_peer)) {
+    free_[sender].push_back(std::move(buffer));
+  }
+}
+
+std::span<uint8_t> Inbox::acquire(uint32_t sender, const wire::MessageHeader& header) {
+  std::lock_guard lock(mutex_);
+  if (!admit(sender, header)) return {};
+  if (pending_[sender]) {  // a link died without abort(): reclaim
+    release(sender, std::move(pending_[sender]->buffer));
+    --held_[sender];
+  }
+  Buffer buffer = take_free_buffer(sender);
+  buffer->resize(header.payload_bytes);
+  std::span<uint8_t> destination(*buffer);
+  pending_[sender] = Message{{header.round, header.kind, sender}, std::move(buffer), header.codec};
+  ++held_[sender];
+  return destination;
+}
+
+void Inbox::commit(uint32_t sender, const wire::MessageHeader& header) {
+  std::lock_guard lock(mutex_);
+  if (sender >= pending_.size()) return;
+  Key key{header.round, header.kind, sender};
+  if (pending_[sender] && pending_[sender]->key == key) {
+    ready_.emplace(key, std::move(*pending_[sender]));
+    pending_[sender].reset();
+  } else if (header.payload_bytes == 0 && admit(sender, header)) {
+    Buffer buffer = take_free_buffer(sender);
+    buffer->clear();
+    ready_.emplace(key, Message{key, std::move(buffer), header.codec});
+    ++held_[sender];
+  } else {
+    return;
+  }
+  changed_.notify_all();
+}
+
+void Inbox::abort(uint32_t sender) {
+  std::lock_guard lock(mutex_);
+  if (sender < pending_.size() && pending_[sender]) {
+    release(sender, std::move(pending_[sender]->buffer));
+    pending_[sender].reset();
+    --held_[sender];
+  }
+}
+
+void Inbox::notify() {
+  std::lock_guard lock(mutex_);
+  changed_.notify_all();
+}
+
+void Inbox::start_exchange(int64_t round) {
+  std::lock_guard lock(mutex_);
+  for (auto& message : lent_) release(std::get<2>(message.key), std::move(message.buffer));
+  lent_.clear();
+  current_round_ = std::max(current_round_, round);
+  for (auto it = ready_.begin(); it != ready_.end() && std::get<0>(it->first) < current_round_;) {
+    uint32_t sender = std::get<2>(it->first);
+    release(sender, std::move(it->second.buffer));
+    --held_[sender];
+    ++late_;
+    it = ready_.erase(it);
+  }
+}
+
+bool Inbox::wait(int64_t round, uint8_t kind, std::span<const int> from, Clock::time_point deadline,
+                 const std::function<bool()>& also) {
+  std::unique_lock lock(mutex_);
+  auto complete = [&] {
+    for (int peer : from) {
+      if (!ready_.count(Key{round, kind, static_cast<uint32_t>(peer)})) return false;
+    }
+    return !also || also();
+  };
+  return changed_.wait_until(lock, deadline, complete);
+}
+
+std::optional<Incoming> Inbox::take(int64_t round, uint8_t kind, uint32_t sender) {
+  std::lock_guard lock(mutex_);
+  auto it = ready_.find(Key{round, kind, sender});
+  if (it == ready_.end()) return std::nullopt;
+  Message message = std::move(it->second);
+  ready_.erase(it);
+  --held_[sender];
+  Incoming incoming{static_cast<int>(sender), message.codec, std::span<const uint8_t>(*message.buffer)};
+  lent_.push_back(std::move(message));
+  return incoming;
+}
+
+void Inbox::add_counts(TransportStats& stats) const {
+  std::lock_guard lock(mutex_);
+  stats.messages_late += late_;
+  stats.messages_early_dropped += early_dropped_;
+  stats.messages_duplicate += duplicate_;
+}
+
+ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request) {
+  ExchangeResult result;
+  for (int peer : request.receive_from) {
+    if (auto incoming = inbox.take(request.round, request.kind, static_cast<uint32_t>(peer))) {
+      result.received.push_back(*incoming);
+    } else {
+      result.missing.push_back(peer);
+    }
+  }
+  return result;
+}
+
+}  // namespace gossip

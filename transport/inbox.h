@@ -1,0 +1,87 @@
+// Where received messages wait for the exchange that asks for them. Messages are keyed
+// by (round, kind, sender): a late one (round already past) is dropped and counted, an
+// early one is kept up to a bound, so a fast neighbour never mixes into the wrong round
+// and a flood never grows memory without limit. Payload buffers are reused: after the
+// first rounds, receiving allocates nothing model-sized.
+//
+// Thread-safe: the network side (acquire / commit / abort) and the exchange side
+// (start_exchange / wait / take) run on different threads.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <tuple>
+#include <vector>
+
+#include "transport/transport.h"
+#include "transport/wire.h"
+
+namespace gossip {
+
+struct InboxLimits {
+  int max_early_rounds = 4;       // accept messages up to this many rounds ahead
+  int max_buffered_per_peer = 16;  // messages held per sender, early ones included
+};
+
+class Inbox {
+ public:
+  Inbox(int peer_count, InboxLimits limits);
+
+  // Network side. acquire: where the payload of `header` goes, or empty to discard it
+  // (late, too early, duplicate, over the bound). commit: the message is complete
+  // (also for empty payloads, which never acquire). abort: the link died mid-message.
+  std::span<uint8_t> acquire(uint32_t sender, const wire::MessageHeader& header);
+  void commit(uint32_t sender, const wire::MessageHeader& header);
+  void abort(uint32_t sender);
+  // Wakes a waiting exchange, e.g. because a send finished.
+  void notify();
+
+  // Exchange side. start_exchange returns the buffers lent by the last exchange and
+  // drops everything older than `round` (counted as late).
+  void start_exchange(int64_t round);
+  // Waits until every sender in `from` has a (round, kind) message and `also()` holds
+  // (checked under the inbox lock, so it must not call back into the inbox), or until
+  // the deadline. Returns whether everything arrived.
+  bool wait(int64_t round, uint8_t kind, std::span<const int> from, Clock::time_point deadline,
+            const std::function<bool()>& also);
+  // Lends the message to the caller until the next start_exchange.
+  std::optional<Incoming> take(int64_t round, uint8_t kind, uint32_t sender);
+
+  void add_counts(TransportStats& stats) const;
+
+ private:
+  using Key = std::tuple<int64_t, uint8_t, uint32_t>;  // round, kind, sender
+  using Buffer = std::unique_ptr<std::vector<uint8_t>>;
+  struct Message {
+    Key key;
+    Buffer buffer;
+    uint8_t codec = 0;
+  };
+
+  // Whether a message with this header may be stored; counts the reason if not.
+  bool admit(uint32_t sender, const wire::MessageHeader& header);
+  Buffer take_free_buffer(uint32_t sender);
+  void release(uint32_t sender, Buffer buffer);
+
+  const InboxLimits limits_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  int64_t current_round_ = 0;
+  std::map<Key, Message> ready_;
+  std::vector<std::optional<Message>> pending_;  // by sender: the message being received
+  std::vector<std::vector<Buffer>> free_;        // by sender
+  std::vector<int> held_;                        // by sender: ready + pending
+  std::vector<Message> lent_;
+  uint64_t late_ = 0, early_dropped_ = 0, duplicate_ = 0;
+};
+
+// Takes what arrived for `request` out of the inbox: received in receive_from order,
+// the rest listed as missing. Shared by every transport.
+ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request);
+
+}  // namespace gossip

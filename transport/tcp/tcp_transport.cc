@@ -1,0 +1,411 @@
+#include "transport/tcp/tcp_transport.h"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "transport/tcp/link.h"
+
+namespace gossip {
+namespace {
+
+constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+using Tcp = asio::ip::tcp;
+using Socket = std::shared_ptr<Tcp::socket>;
+
+// Closes the socket if the handshake is not done in time, so a client that connects and
+// sends nothing costs one timer, never a blocked accept loop.
+class Watchdog {
+ public:
+  Watchdog(asio::any_io_executor executor, Socket socket, std::chrono::milliseconds timeout)
+      : timer_(std::make_shared<asio::steady_timer>(executor, timeout)) {
+    timer_->async_wait([socket](std::error_code error) {
+      if (!error) socket->close(error);
+    });
+  }
+  ~Watchdog() { timer_->cancel(); }
+  bool expired() const { return timer_->expiry() <= std::chrono::steady_clock::now(); }
+
+ private:
+  std::shared_ptr<asio::steady_timer> timer_;
+};
+
+std::string address_of(const Tcp::socket& socket) {
+  std::error_code error;
+  auto endpoint = socket.remote_endpoint(error);
+  return error ? std::string("?") : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+struct TcpTransport::Impl {
+  struct SendState {
+    std::atomic<int> pending{0};
+    std::vector<uint8_t> done;                 // network thread only
+    std::vector<std::weak_ptr<tcp::Link>> on;  // network thread only
+    std::vector<int> failed;                   // written on the network thread before pending drops
+  };
+
+  explicit Impl(TcpOptions options_in);
+  void log(const std::string& line) const;
+  void start();
+  void stop();
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> respond(Socket socket);
+  asio::awaitable<void> dial_loop(int peer);
+  asio::awaitable<std::shared_ptr<tcp::Link>> dial(int peer, std::string* why);
+  std::shared_ptr<tcp::Link> make_link(Socket socket, const SessionKeys& keys);
+  void install(std::shared_ptr<tcp::Link> link);
+  void on_closed(tcp::Link& link, const std::string& reason);
+  void set_up(int peer, bool up);
+
+  TcpOptions options;
+  PeerDirectory directory;
+  tcp::LinkSettings settings;
+  Inbox inbox;
+  tcp::LinkCounters counters;
+  std::atomic<uint64_t> links_up{0}, links_down{0}, refused{0};
+  mutable std::mutex up_mutex;
+  std::condition_variable up_changed;
+  std::vector<uint8_t> up;  // by peer, under up_mutex: for threads other than the network one
+  // Network-thread state; the io_context comes after everything its handlers use.
+  asio::io_context io;
+  Tcp::acceptor acceptor{io};
+  std::vector<std::shared_ptr<tcp::Link>> links;           // by peer
+  std::vector<std::unique_ptr<asio::steady_timer>> redial;  // by peer: wakes its dialer
+  bool stopping = false;
+  std::thread thread;
+};
+
+TcpTransport::Impl::Impl(TcpOptions options_in)
+    : options(std::move(options_in)),
+      settings{static_cast<uint32_t>(options.self), options.max_message_bytes, options.chunk_bytes,
+               options.batch_bytes, options.keepalive_interval, options.dead_after},
+      inbox(static_cast<int>(options.peers.size()), options.inbox),
+      up(options.peers.size(), 0),
+      links(options.peers.size()),
+      redial(options.peers.size()) {
+  const int n = static_cast<int>(options.peers.size());
+  if (options.self < 0 || options.self >= n) throw std::invalid_argument("tcp transport: self id out of range");
+  directory.self = static_cast<uint32_t>(options.self);
+  directory.identity = options.identity;
+  directory.run_id = options.run_id;
+  directory.mode = options.plaintext ? LinkMode::kPlaintext : LinkMode::kEncrypted;
+  directory.may_link.assign(n, 0);
+  for (const auto& peer : options.peers) directory.public_keys.push_back(peer.public_key);
+  for (int peer : options.neighbours) {
+    if (peer < 0 || peer >= n || peer == options.self) throw std::invalid_argument("tcp transport: bad neighbour id");
+    if (!directory.public_keys[peer]) {
+      throw std::runtime_error("peer " + std::to_string(peer) + " has no public key in the topology file (run gossip keygen --update)");
+    }
+    directory.may_link[peer] = 1;
+  }
+}
+
+void TcpTransport::Impl::log(const std::string& line) const {
+  if (options.log) {
+    options.log(line);
+  } else {
+    std::fprintf(stderr, "[peer %d] %s\n", options.self, line.c_str());
+  }
+}
+
+void TcpTransport::Impl::start() {
+  const TcpPeer& me = options.peers[options.self];
+  std::string host = options.bind_host.empty() ? me.host : options.bind_host;
+  try {
+    Tcp::resolver resolver(io);
+    auto endpoints = resolver.resolve(host, std::to_string(me.port), Tcp::resolver::passive);
+    Tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(Tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
+  } catch (const std::system_error& error) {
+    throw std::runtime_error("peer " + std::to_string(options.self) + " cannot listen on " + host + ":" +
+                             std::to_string(me.port) + ": " + error.code().message());
+  }
+  if (options.plaintext) {
+    log("WARNING: PLAINTEXT MODE: links are authenticated but NOT encrypted or integrity-protected; "
+        "for measurement only");
+  }
+  asio::co_spawn(io, accept_loop(), asio::detached);
+  for (int peer : options.neighbours) {
+    redial[peer] = std::make_unique<asio::steady_timer>(io);
+    if (peer < options.self) asio::co_spawn(io, dial_loop(peer), asio::detached);  // the higher id dials
+  }
+  thread = std::thread([this] { io.run(); });
+}
+
+void TcpTransport::Impl::stop() {
+  std::promise<void> closed;
+  asio::post(io, [this, &closed] {
+    stopping = true;
+    std::error_code ignored;
+    acceptor.close(ignored);
+    for (auto& link : links) {
+      if (link) link->close("shutting down");
+    }
+    for (auto& timer : redial) {
+      if (timer) timer->cancel();
+    }
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  io.stop();
+  thread.join();
+}
+
+asio::awaitable<void> TcpTransport::Impl::accept_loop() {
+  while (!stopping) {
+    auto [error, socket] = co_await acceptor.async_accept(use_nothrow);
+    if (stopping) co_return;
+    if (error) {
+      log("accept failed: " + error.message());
+      continue;
+    }
+    asio::co_spawn(io, respond(std::make_shared<Tcp::socket>(std::move(socket))), asio::detached);
+  }
+}
+
+asio::awaitable<void> TcpTransport::Impl::respond(Socket socket) {
+  std::string address = address_of(*socket);
+  Watchdog watchdog(io.get_executor(), socket, options.handshake_timeout);
+  ResponderHandshake handshake(directory);
+  std::string why;
+  auto refuse = [&](const std::string& reason) {
+    ++refused;
+    log("refused connection from " + address + ": " + reason);
+    std::error_code ignored;
+    socket->close(ignored);
+  };
+  std::vector<uint8_t> hello(kHelloBytes);
+  auto [read_error, read_bytes] = co_await asio::async_read(*socket, asio::buffer(hello), use_nothrow);
+  if (read_error) {
+    refuse(watchdog.expired() ? "no handshake within the timeout" : "closed during the handshake");
+    co_return;
+  }
+  auto reply = handshake.on_hello(hello, &why);
+  if (!reply) {
+    refuse(why);
+    co_return;
+  }
+  auto [write_error, written] = co_await asio::async_write(*socket, asio::buffer(*reply), use_nothrow);
+  std::vector<uint8_t> finish(kFinishBytes);
+  auto [finish_error, finish_bytes] = co_await asio::async_read(*socket, asio::buffer(finish), use_nothrow);
+  if (write_error || finish_error) {
+    refuse("peer " + std::to_string(handshake.keys().peer) + " did not finish the handshake");
+    co_return;
+  }
+  if (!handshake.on_finish(finish, &why)) {
+    refuse(why);
+    co_return;
+  }
+  if (stopping) co_return;
+  install(make_link(socket, handshake.keys()));
+}
+
+asio::awaitable<std::shared_ptr<tcp::Link>> TcpTransport::Impl::dial(int peer, std::string* why) {
+  const TcpPeer& target = options.peers[peer];
+  Tcp::resolver resolver(io);
+  auto [resolve_error, endpoints] =
+      co_await resolver.async_resolve(target.host, std::to_string(target.port), use_nothrow);
+  if (resolve_error) {
+    *why = "cannot resolve " + target.host + ": " + resolve_error.message();
+    co_return nullptr;
+  }
+  auto socket = std::make_shared<Tcp::socket>(io);
+  Watchdog watchdog(io.get_executor(), socket, options.handshake_timeout);
+  auto [connect_error, endpoint] = co_await asio::async_connect(*socket, endpoints, use_nothrow);
+  if (connect_error) {
+    *why = connect_error.message();
+    co_return nullptr;
+  }
+  InitiatorHandshake handshake(directory, static_cast<uint32_t>(peer));
+  std::vector<uint8_t> hello = handshake.hello();
+  auto [write_error, written] = co_await asio::async_write(*socket, asio::buffer(hello), use_nothrow);
+  std::vector<uint8_t> reply(kReplyBytes);
+  auto [read_error, read_bytes] = co_await asio::async_read(*socket, asio::buffer(reply), use_nothrow);
+  if (write_error || read_error) {
+    *why = "handshake cut off (" + (write_error ? write_error : read_error).message() +
+           "); the peer may have refused this peer, see its log";
+    co_return nullptr;
+  }
+  auto finish = handshake.on_reply(reply, why);
+  if (!finish) {
+    ++refused;
+    co_return nullptr;
+  }
+  auto [finish_error, finish_bytes] = co_await asio::async_write(*socket, asio::buffer(*finish), use_nothrow);
+  if (finish_error) {
+    *why = "handshake cut off: " + finish_error.message();
+    co_return nullptr;
+  }
+  co_return make_link(socket, handshake.keys());
+}
+
+asio::awaitable<void> TcpTransport::Impl::dial_loop(int peer) {
+  using namespace std::chrono_literals;
+  std::chrono::milliseconds backoff = 50ms;
+  std::string last_reason;
+  while (!stopping) {
+    if (links[peer] && !links[peer]->closed()) {
+      redial[peer]->expires_at(std::chrono::steady_clock::time_point::max());
+      co_await redial[peer]->async_wait(use_nothrow);
+      backoff = 50ms;
+      continue;
+    }
+    std::string why;
+    auto link = co_await dial(peer, &why);
+    if (stopping) co_return;
+    if (link) {
+      install(link);
+      last_reason.clear();
+      continue;
+    }
+    if (why != last_reason) {  // once per kind of failure, not once per retry
+      const TcpPeer& target = options.peers[peer];
+      log("cannot link to peer " + std::to_string(peer) + " at " + target.host + ":" + std::to_string(target.port) +
+          " yet: " + why + "; retrying");
+      last_reason = why;
+    }
+    redial[peer]->expires_after(backoff);
+    co_await redial[peer]->async_wait(use_nothrow);
+    backoff = std::min(backoff * 2, options.max_dial_backoff);
+  }
+}
+
+std::shared_ptr<tcp::Link> TcpTransport::Impl::make_link(Socket socket, const SessionKeys& keys) {
+  return std::make_shared<tcp::Link>(std::move(*socket), keys, settings, inbox, counters,
+                                     [this](tcp::Link& link, const std::string& reason) { on_closed(link, reason); });
+}
+
+void TcpTransport::Impl::install(std::shared_ptr<tcp::Link> link) {
+  int peer = link->peer();
+  if (links[peer] && !links[peer]->closed()) links[peer]->close("replaced by a new connection from the same peer");
+  links[peer] = link;
+  ++links_up;
+  set_up(peer, true);
+  log("link to peer " + std::to_string(peer) + " at " + link->remote_address() + " up (" +
+      (options.plaintext ? "PLAINTEXT" : "encrypted") + ")");
+  link->start();
+  inbox.notify();
+}
+
+void TcpTransport::Impl::on_closed(tcp::Link& link, const std::string& reason) {
+  int peer = link.peer();
+  ++links_down;
+  if (!stopping) log("link to peer " + std::to_string(peer) + " at " + link.remote_address() + " closed: " + reason);
+  if (links[peer].get() == &link) {
+    links[peer].reset();
+    set_up(peer, false);
+    if (redial[peer]) redial[peer]->cancel();
+  }
+}
+
+void TcpTransport::Impl::set_up(int peer, bool value) {
+  std::lock_guard lock(up_mutex);
+  up[peer] = value;
+  up_changed.notify_all();
+}
+
+TcpTransport::TcpTransport(TcpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  impl_->start();
+}
+
+TcpTransport::~TcpTransport() { impl_->stop(); }
+
+int TcpTransport::self() const { return impl_->options.self; }
+
+uint16_t TcpTransport::listening_port() const { return impl_->acceptor.local_endpoint().port(); }
+
+std::vector<int> TcpTransport::linked_peers() const {
+  std::lock_guard lock(impl_->up_mutex);
+  std::vector<int> peers;
+  for (size_t i = 0; i < impl_->up.size(); ++i) {
+    if (impl_->up[i]) peers.push_back(static_cast<int>(i));
+  }
+  return peers;
+}
+
+std::vector<int> TcpTransport::wait_for_links(Clock::time_point deadline) {
+  Impl& s = *impl_;
+  std::unique_lock lock(s.up_mutex);
+  auto down = [&] {
+    std::vector<int> peers;
+    for (int peer : s.options.neighbours) {
+      if (!s.up[peer]) peers.push_back(peer);
+    }
+    return peers;
+  };
+  s.up_changed.wait_until(lock, deadline, [&] { return down().empty(); });
+  return down();
+}
+
+ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
+  Impl& s = *impl_;
+  s.inbox.start_exchange(request.round);
+  auto state = std::make_shared<Impl::SendState>();
+  std::vector<Outgoing> sends(request.sends.begin(), request.sends.end());
+  state->pending = static_cast<int>(sends.size());
+  state->done.assign(sends.size(), 0);
+  state->on.resize(sends.size());
+  asio::post(s.io, [&s, state, sends, round = request.round, kind = request.kind] {
+    for (size_t i = 0; i < sends.size(); ++i) {
+      int peer = sends[i].peer;
+      auto finish = [&s, state, i, peer](bool ok) {
+        state->done[i] = 1;
+        if (!ok) state->failed.push_back(peer);
+        state->pending.fetch_sub(1, std::memory_order_acq_rel);
+        s.inbox.notify();
+      };
+      auto& link = s.links[peer];
+      if (!link || link->closed()) {
+        finish(false);
+        continue;
+      }
+      state->on[i] = link;
+      wire::MessageHeader header{wire::Control::kData, kind, sends[i].codec, static_cast<uint32_t>(s.options.self),
+                                 round, sends[i].payload.size()};
+      link->send(header, sends[i].payload, finish);
+    }
+  });
+  s.inbox.wait(request.round, request.kind, request.receive_from, request.deadline,
+               [&] { return state->pending.load(std::memory_order_acquire) == 0; });
+  if (state->pending.load(std::memory_order_acquire) != 0) {
+    // A send still running at the deadline would read the caller's buffer after we
+    // return: close those links (their peers missed the round), then release the buffer.
+    std::promise<void> released;
+    asio::post(s.io, [&] {
+      for (size_t i = 0; i < sends.size(); ++i) {
+        if (state->done[i]) continue;
+        if (auto link = state->on[i].lock()) {
+          link->close("the send for round " + std::to_string(request.round) + " did not finish by the deadline");
+        }
+      }
+      released.set_value();
+    });
+    released.get_future().wait();
+  }
+  ExchangeResult result = collect_exchange(s.inbox, request);
+  result.send_failed = state->failed;
+  std::sort(result.send_failed.begin(), result.send_failed.end());
+  return result;
+}
+
+TransportStats TcpTransport::stats() const {
+  TransportStats stats;
+  stats.bytes_sent = impl_->counters.bytes_sent;
+  stats.bytes_received = impl_->counters.bytes_received;
+  stats.links_up = impl_->links_up;
+  stats.links_down = impl_->links_down;
+  stats.handshakes_refused = impl_->refused;
+  impl_->inbox.add_counts(stats);
+  return stats;
+}
+
+}  // namespace gossip

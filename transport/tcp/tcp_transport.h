@@ -1,0 +1,67 @@
+// The product transport: authenticated, encrypted links over TCP to every neighbour in
+// the topology. The higher id of each pair dials, so a pair never holds two links;
+// dialing retries with backoff, and a neighbour that restarts handshakes again and
+// replaces its old link. One network thread runs everything asynchronous.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "transport/handshake.h"
+#include "transport/inbox.h"
+#include "transport/transport.h"
+
+namespace gossip {
+
+struct TcpPeer {
+  std::string host;
+  uint16_t port = 0;
+  std::optional<PublicKey> public_key;
+};
+
+struct TcpOptions {
+  int self = 0;
+  std::vector<TcpPeer> peers;   // by id: every peer of the run
+  std::vector<int> neighbours;  // the peers this one links to, in either direction
+  Identity identity;
+  std::array<uint8_t, 32> run_id{};
+  bool plaintext = false;       // measurement only; every peer must agree
+  std::string bind_host;        // where to listen; empty: this peer's host from `peers`
+  std::size_t max_message_bytes = std::size_t{64} << 20;  // hard limit, checked before allocating
+  std::size_t chunk_bytes = std::size_t{1} << 20;         // payload bytes per record
+  std::size_t batch_bytes = std::size_t{8} << 20;         // payload bytes per gather write
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::chrono::milliseconds keepalive_interval{1000};
+  std::chrono::milliseconds dead_after{5000};
+  std::chrono::milliseconds max_dial_backoff{1000};
+  InboxLimits inbox;
+  // Where the transport's log lines go (called on the network thread); default stderr.
+  std::function<void(const std::string&)> log;
+};
+
+class TcpTransport : public Transport {
+ public:
+  // Listens and starts dialing. Throws std::runtime_error if it cannot listen.
+  explicit TcpTransport(TcpOptions options);
+  ~TcpTransport() override;
+
+  int self() const override;
+  ExchangeResult exchange(const ExchangeRequest& request) override;
+  TransportStats stats() const override;
+
+  // Waits until every neighbour's link is up, or the deadline; returns those still down.
+  std::vector<int> wait_for_links(Clock::time_point deadline);
+  std::vector<int> linked_peers() const;
+  uint16_t listening_port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gossip

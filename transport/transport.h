@@ -1,0 +1,63 @@
+// The transport seam: "send these buffers to these neighbours for round r, and give me
+// what my in-neighbours sent for round r by this deadline". Implementations: tcp/ (the
+// product path: authenticated, encrypted TCP) and inproc/ (unit tests of the layers above).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace gossip {
+
+using Clock = std::chrono::steady_clock;
+
+struct Outgoing {
+  int peer = 0;
+  std::span<const uint8_t> payload;  // must stay valid until exchange() returns
+  uint8_t codec = 0;
+};
+
+struct ExchangeRequest {
+  int64_t round = 0;
+  uint8_t kind = 0;                   // what the payloads are (model, tracker, ...): one exchange per kind
+  std::span<const Outgoing> sends;
+  std::span<const int> receive_from;  // in-neighbours whose message for (round, kind) we wait for
+  Clock::time_point deadline;
+};
+
+struct Incoming {
+  int peer = 0;
+  uint8_t codec = 0;
+  std::span<const uint8_t> payload;  // valid until the next exchange() call
+};
+
+struct ExchangeResult {
+  std::vector<Incoming> received;  // in receive_from order, only those that arrived
+  std::vector<int> missing;        // in-neighbours whose message did not arrive by the deadline
+  std::vector<int> send_failed;    // neighbours the send did not reach (no link, or not done by the deadline)
+};
+
+struct TransportStats {
+  uint64_t bytes_sent = 0;      // on the wire: framing, tags and payload
+  uint64_t bytes_received = 0;
+  uint64_t messages_late = 0;   // for a round already past: dropped
+  uint64_t messages_early_dropped = 0;  // too far ahead, or over the buffering bound
+  uint64_t messages_duplicate = 0;
+  uint64_t links_up = 0;        // handshakes completed, reconnections included
+  uint64_t links_down = 0;
+  uint64_t handshakes_refused = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual int self() const = 0;
+  // Sends, then waits until every peer in receive_from delivered its (round, kind)
+  // message and every send finished, or until the deadline. Never waits past it. Called
+  // from one thread at a time; rounds never decrease.
+  virtual ExchangeResult exchange(const ExchangeRequest& request) = 0;
+  virtual TransportStats stats() const = 0;
+};
+
+}  // namespace gossip
