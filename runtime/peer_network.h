@@ -1,0 +1,32 @@
+// Builds a peer's transport from the topology file: who its neighbours are, their
+// addresses and keys, and the run id that keeps different runs apart.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "topology/topology_file.h"
+#include "transport/tcp/tcp_transport.h"
+
+namespace gossip {
+
+struct NetworkSettings {
+  bool plaintext = false;
+  std::string bind_host;  // empty: the peer's host from the file
+  std::size_t max_message_bytes = std::size_t{64} << 20;
+  std::size_t chunk_bytes = std::size_t{1} << 20;
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::chrono::milliseconds keepalive_interval{1000};
+  std::chrono::milliseconds dead_after{5000};
+  std::function<void(const std::string&)> log;
+};
+
+// Throws ConfigError when the key does not belong to peer `self`, or a neighbour has no
+// public key in the file.
+TcpOptions tcp_options_for(const LoadedTopology& loaded, int self, const Identity& identity,
+                           const NetworkSettings& settings);
+
+std::array<uint8_t, 32> run_id_of(const TopologyFile& file);
+
+}  // namespace gossip
