@@ -1,0 +1,209 @@
+// The TCP transport against bad actors, with real sockets on loopback: unknown keys,
+// stolen identities, garbage, silent clients, mixed modes, and a man in the middle who
+// flips, replays or rewrites records. The attacked peer refuses or drops the link and
+// keeps running; the honest link comes back.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <thread>
+
+#include "runtime/peer_network.h"
+#include "support/tamper_proxy.h"
+#include "support/test_cluster.h"
+
+using namespace gossip;
+using namespace std::chrono_literals;
+
+namespace {
+
+class LogCapture {
+ public:
+  std::function<void(const std::string&)> sink() {
+    return [this](const std::string& line) {
+      std::lock_guard lock(mutex_);
+      lines_.push_back(line);
+    };
+  }
+  bool contains(const std::string& part) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& line : lines_) {
+      if (line.find(part) != std::string::npos) return true;
+    }
+    return false;
+  }
+  std::string all() const {
+    std::lock_guard lock(mutex_);
+    std::string text;
+    for (const auto& line : lines_) text += line + "\n";
+    return text;
+  }
+  // Waits up to `limit` for a line containing `part`.
+  bool wait_for(const std::string& part, std::chrono::milliseconds limit = 3000ms) const {
+    auto until = Clock::now() + limit;
+    while (Clock::now() < until) {
+      if (contains(part)) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return contains(part);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+struct Pair {
+  testing::TestCluster cluster{"ring", 2};
+  LoadedTopology loaded = load_topology(cluster.topology_path);
+  LogCapture log0, log1;
+
+  TcpOptions options(int self, LogCapture& log, bool plaintext = false) {
+    NetworkSettings settings;
+    settings.plaintext = plaintext;
+    settings.handshake_timeout = 1000ms;
+    settings.keepalive_interval = 100ms;
+    settings.log = log.sink();
+    return tcp_options_for(loaded, self, load_identity(cluster.key_path(self)), settings);
+  }
+};
+
+int connect_raw(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  return fd;
+}
+
+// One round between peers 0 and 1, each on its own thread; true if both got the other's bytes.
+bool one_round(Transport& a, Transport& b, int64_t round) {
+  std::vector<uint8_t> payload_a(5000, 0xa0), payload_b(5000, 0xb0);
+  bool ok_a = false, ok_b = false;
+  auto run = [round](Transport& self, std::vector<uint8_t>& payload, uint8_t expect, bool& ok) {
+    int other = 1 - self.self();
+    Outgoing sends[] = {{other, payload, 0}};
+    int from[] = {other};
+    auto result = self.exchange({round, 1, sends, from, Clock::now() + 3s});
+    ok = result.received.size() == 1 && result.received[0].payload.size() == 5000 && result.received[0].payload[42] == expect;
+  };
+  std::thread other([&] { run(b, payload_b, 0xa0, ok_b); });
+  run(a, payload_a, 0xb0, ok_a);
+  other.join();
+  return ok_a && ok_b;
+}
+
+}  // namespace
+
+TEST_CASE("two honest peers link and exchange") {
+  Pair pair;
+  TcpTransport zero(pair.options(0, pair.log0)), one(pair.options(1, pair.log1));
+  CHECK(zero.wait_for_links(Clock::now() + 3s).empty());
+  CHECK(one_round(zero, one, 0));
+  CHECK(one_round(zero, one, 1));
+  CHECK(zero.stats().links_up == 1);
+}
+
+TEST_CASE("a key not in the topology file is refused and logged with its address") {
+  Pair pair;
+  TcpTransport zero(pair.options(0, pair.log0));
+  TcpOptions impostor = pair.options(1, pair.log1);
+  impostor.identity = generate_identity();
+  TcpTransport one(impostor);
+  CHECK(pair.log0.wait_for("refused connection from 127.0.0.1:"));
+  CHECK(pair.log0.contains("claims to be peer 1 but its signature does not match that peer's key in the topology file"));
+  CHECK(zero.linked_peers().empty());
+  CHECK(zero.stats().handshakes_refused >= 1);
+}
+
+TEST_CASE("a valid peer claiming another id is refused") {
+  testing::TestCluster cluster("complete", 3);
+  LoadedTopology loaded = load_topology(cluster.topology_path);
+  LogCapture log0, log2;
+  NetworkSettings settings;
+  settings.log = log0.sink();
+  TcpTransport zero(tcp_options_for(loaded, 0, load_identity(cluster.key_path(0)), settings));
+  settings.log = log2.sink();
+  TcpOptions liar = tcp_options_for(loaded, 2, load_identity(cluster.key_path(2)), settings);
+  liar.identity = load_identity(cluster.key_path(1));  // peer 1's real key, claiming to be peer 2
+  TcpTransport two(liar);
+  CHECK(log0.wait_for("claims to be peer 2 but its signature does not match that peer's key"));
+  CHECK(zero.linked_peers().empty());
+}
+
+TEST_CASE("garbage before the handshake is refused and the peer keeps serving") {
+  Pair pair;
+  TcpTransport zero(pair.options(0, pair.log0));
+  int fd = connect_raw(pair.loaded.file.peers[0].port);
+  std::string garbage(200, 'G');
+  CHECK(write(fd, garbage.data(), garbage.size()) == static_cast<ssize_t>(garbage.size()));
+  CHECK(pair.log0.wait_for("not a gossip peer (bad handshake magic)"));
+  close(fd);
+  TcpTransport one(pair.options(1, pair.log1));
+  CHECK(zero.wait_for_links(Clock::now() + 3s).empty());
+  CHECK(one_round(zero, one, 0));
+}
+
+TEST_CASE("clients that connect and send nothing do not block other handshakes") {
+  Pair pair;
+  TcpTransport zero(pair.options(0, pair.log0));
+  std::vector<int> silent;
+  for (int i = 0; i < 8; ++i) silent.push_back(connect_raw(pair.loaded.file.peers[0].port));
+  auto started = Clock::now();
+  TcpTransport one(pair.options(1, pair.log1));
+  CHECK(zero.wait_for_links(Clock::now() + 3s).empty());
+  CHECK(Clock::now() - started < 900ms);  // well before the 1 s handshake timeout frees anyone
+  CHECK(pair.log0.wait_for("no handshake within the timeout"));
+  for (int fd : silent) close(fd);
+}
+
+TEST_CASE("a plaintext peer cannot talk to an encrypted one") {
+  Pair pair;
+  TcpTransport zero(pair.options(0, pair.log0, false));
+  TcpTransport one(pair.options(1, pair.log1, true));
+  CHECK(pair.log0.wait_for("peer 1 is plaintext, this peer is encrypted: every peer must use the same mode"));
+  CHECK(pair.log1.contains("PLAINTEXT MODE"));
+  CHECK(zero.linked_peers().empty());
+}
+
+TEST_CASE("tampered frames close the link, the peer keeps running, the link comes back") {
+  for (auto [tamper, expected] : {std::pair{testing::Tamper::kFlipBody, "failed authentication"},
+                                  std::pair{testing::Tamper::kReplay, "failed authentication"},
+                                  std::pair{testing::Tamper::kHugeLength, "record length 1152921504606846976"}}) {
+    Pair pair;
+    testing::TamperProxy proxy(pair.loaded.file.peers[0].port, tamper);
+    TcpTransport zero(pair.options(0, pair.log0));
+    TcpOptions dialer = pair.options(1, pair.log1);
+    dialer.peers[0].port = static_cast<uint16_t>(proxy.port());  // peer 1 reaches peer 0 through the proxy
+    TcpTransport one(dialer);
+    INFO("peer 0 log:\n" << pair.log0.all() << "peer 1 log:\n" << pair.log1.all());
+    CHECK(pair.log0.wait_for(expected));
+    CHECK(proxy.tampered() == 1);
+    // Peer 1 redials through the proxy, which now passes everything through.
+    auto until = Clock::now() + 5s;
+    while (zero.stats().links_up < 2 && Clock::now() < until) std::this_thread::sleep_for(10ms);
+    CHECK(zero.stats().links_up == 2);
+    CHECK(one_round(zero, one, 0));
+  }
+}
+
+TEST_CASE("an exchange with no link returns at its deadline with the neighbour missing") {
+  Pair pair;
+  TcpTransport zero(pair.options(0, pair.log0));
+  std::vector<uint8_t> payload(10);
+  Outgoing sends[] = {{1, payload, 0}};
+  int from[] = {1};
+  auto started = Clock::now();
+  auto result = zero.exchange({0, 1, sends, from, started + 300ms});
+  auto took = Clock::now() - started;
+  CHECK(result.missing == std::vector<int>{1});
+  CHECK(result.send_failed == std::vector<int>{1});
+  CHECK(took >= 300ms);
+  CHECK(took < 600ms);
+}
