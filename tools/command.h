@@ -15,6 +15,7 @@ struct Command {
 
 // Each adds its subcommands under `parent` and appends them to `commands`.
 void add_topo_commands(CLI::App& parent, std::vector<Command>& commands);
+void add_bench_commands(CLI::App& parent, std::vector<Command>& commands);
 void add_keygen_command(CLI::App& parent, std::vector<Command>& commands);
 void add_version_command(CLI::App& parent, std::vector<Command>& commands);
 

@@ -16,10 +16,12 @@ int main(int argc, char** argv) {
       "  gossip topo show ring8.json                  peers, weights, spectral gap\n"
       "  gossip keygen --update ring8.json            identity keys for every peer\n"
       "  gossip topo compare --peers 8,16,64          spectral gaps of the built-in graphs\n"
+      "  gossip bench link                            link throughput vs raw TCP and AEAD\n"
       "Run `gossip SUBCOMMAND --help` for every flag of a subcommand.");
   std::vector<gossip::tools::Command> commands;
   gossip::tools::add_topo_commands(app, commands);
   gossip::tools::add_keygen_command(app, commands);
+  gossip::tools::add_bench_commands(app, commands);
   gossip::tools::add_version_command(app, commands);
   try {
     app.parse(argc, argv);

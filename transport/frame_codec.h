@@ -24,9 +24,10 @@ class FrameEncoder {
   // covers, and so the scratch memory encryption needs; both are reused per message.
   FrameEncoder(RecordCipher* cipher, std::size_t chunk_bytes, std::size_t batch_bytes);
 
-  // Starts a message; `payload` must stay valid until has_more() is false.
+  // Starts a message; `payload` must stay valid until done() and the last batch is written.
   void begin(const wire::MessageHeader& header, std::span<const uint8_t> payload);
-  bool has_more() const { return !header_pending_ && offset_ == payload_.size(); }
+  // True once every record of the message has been handed out by next_batch().
+  bool done() const { return !header_pending_ && offset_ == payload_.size(); }
   // The records to write next; valid until the next call.
   std::span<const WritePiece> next_batch();
   std::size_t chunk_bytes() const { return chunk_bytes_; }

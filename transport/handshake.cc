@@ -103,9 +103,16 @@ std::optional<std::vector<uint8_t>> InitiatorHandshake::on_reply(std::span<const
     return failure<Out>(error, "dialed peer " + std::to_string(responder_) + " but peer " +
                                    std::to_string(reply->responder) + " answered");
   }
+  if (!(local_cipher_suites() & (1 << static_cast<int>(reply->suite)))) {
+    return failure<Out>(error, std::string("peer chose ") + cipher_suite_name(reply->suite) +
+                                   ", which this machine does not offer");
+  }
   if (reply->mode != directory_.mode) {
     return failure<Out>(error, std::string("peer is ") + mode_name(reply->mode) + ", this peer is " +
                                    mode_name(directory_.mode) + ": every peer must use the same mode");
+  }
+  if (!known_peer(directory_, responder_)) {
+    return failure<Out>(error, "dialed peer " + std::to_string(responder_) + " has no key in the topology file");
   }
   std::vector<uint8_t> transcript = hello_;
   transcript.insert(transcript.end(), bytes.begin(), bytes.end() - 64);
@@ -148,7 +155,7 @@ std::optional<std::vector<uint8_t>> ResponderHandshake::on_hello(std::span<const
     return failure<Out>(error, "claims id " + std::to_string(hello->initiator) + ", which is not in the topology file");
   }
   keys_.peer = hello->initiator;
-  if (!directory_.may_link[hello->initiator]) {
+  if (hello->initiator >= directory_.may_link.size() || !directory_.may_link[hello->initiator]) {
     return failure<Out>(error, "peer " + std::to_string(hello->initiator) + " is not a neighbour of this peer");
   }
   if (hello->run_id != directory_.run_id) {

@@ -29,7 +29,7 @@ std::vector<uint8_t> pattern(size_t size, uint32_t seed) {
 std::vector<uint8_t> encode(FrameEncoder& encoder, const wire::MessageHeader& header, std::span<const uint8_t> payload) {
   std::vector<uint8_t> stream;
   encoder.begin(header, payload);
-  while (!encoder.has_more()) {
+  while (!encoder.done()) {
     for (const auto& piece : encoder.next_batch()) stream.insert(stream.end(), piece.data, piece.data + piece.size);
   }
   return stream;

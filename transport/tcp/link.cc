@@ -44,9 +44,18 @@ Link::Link(asio::ip::tcp::socket socket, const SessionKeys& keys, const LinkSett
 void Link::start() {
   auto self = shared_from_this();
   auto executor = socket_.get_executor();
-  asio::co_spawn(executor, [self] { return self->read_loop(); }, asio::detached);
-  asio::co_spawn(executor, [self] { return self->write_loop(); }, asio::detached);
-  asio::co_spawn(executor, [self] { return self->watchdog(); }, asio::detached);
+  // Nothing a peer sends may take the process down: an exception ends this link only.
+  auto on_exception = [self](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& exception) {
+      self->close(std::string("internal error: ") + exception.what());
+    }
+  };
+  asio::co_spawn(executor, [self] { return self->read_loop(); }, on_exception);
+  asio::co_spawn(executor, [self] { return self->write_loop(); }, on_exception);
+  asio::co_spawn(executor, [self] { return self->watchdog(); }, on_exception);
 }
 
 void Link::send(const wire::MessageHeader& header, std::span<const uint8_t> payload, Done done) {
@@ -109,7 +118,7 @@ asio::awaitable<void> Link::write_loop() {
       continue;
     }
     encoder_.begin(queue_.front().header, queue_.front().payload);
-    while (!encoder_.has_more()) {
+    while (!encoder_.done()) {
       buffers.clear();
       for (const auto& piece : encoder_.next_batch()) buffers.emplace_back(piece.data, piece.size);
       auto [error, bytes] = co_await asio::async_write(socket_, buffers, use_nothrow);

@@ -62,6 +62,17 @@ struct TcpTransport::Impl {
   void install(std::shared_ptr<tcp::Link> link);
   void on_closed(tcp::Link& link, const std::string& reason);
   void set_up(int peer, bool up);
+  // Completion for spawned coroutines: an exception is logged, never thrown out of run().
+  auto logged(std::string what) {
+    return [this, what](std::exception_ptr error) {
+      if (!error) return;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& exception) {
+        log(what + ": " + exception.what());
+      }
+    };
+  }
 
   TcpOptions options;
   PeerDirectory directory;
@@ -133,10 +144,12 @@ void TcpTransport::Impl::start() {
     log("WARNING: PLAINTEXT MODE: links are authenticated but NOT encrypted or integrity-protected; "
         "for measurement only");
   }
-  asio::co_spawn(io, accept_loop(), asio::detached);
+  asio::co_spawn(io, accept_loop(), logged("accepting stopped"));
   for (int peer : options.neighbours) {
     redial[peer] = std::make_unique<asio::steady_timer>(io);
-    if (peer < options.self) asio::co_spawn(io, dial_loop(peer), asio::detached);  // the higher id dials
+    if (peer < options.self) {  // the higher id dials
+      asio::co_spawn(io, dial_loop(peer), logged("dialing peer " + std::to_string(peer) + " stopped"));
+    }
   }
   thread = std::thread([this] { io.run(); });
 }
@@ -168,7 +181,7 @@ asio::awaitable<void> TcpTransport::Impl::accept_loop() {
       log("accept failed: " + error.message());
       continue;
     }
-    asio::co_spawn(io, respond(std::make_shared<Tcp::socket>(std::move(socket))), asio::detached);
+    asio::co_spawn(io, respond(std::make_shared<Tcp::socket>(std::move(socket))), logged("a handshake failed"));
   }
 }
 
@@ -260,7 +273,12 @@ asio::awaitable<void> TcpTransport::Impl::dial_loop(int peer) {
       continue;
     }
     std::string why;
-    auto link = co_await dial(peer, &why);
+    std::shared_ptr<tcp::Link> link;
+    try {
+      link = co_await dial(peer, &why);
+    } catch (const std::exception& error) {
+      why = error.what();
+    }
     if (stopping) co_return;
     if (link) {
       install(link);
