@@ -160,6 +160,7 @@ TcpOptions bench_peer(int self, const std::vector<Identity>& identities, const s
   tcp.plaintext = plaintext;
   tcp.max_message_bytes = *std::max_element(options.sizes.begin(), options.sizes.end());
   tcp.chunk_bytes = options.chunk_bytes;
+  tcp.batch_bytes = options.batch_bytes;
   tcp.dead_after = std::chrono::seconds(60);
   tcp.log = [](const std::string&) {};  // the plaintext warning would scroll the table away
   return tcp;

@@ -13,7 +13,8 @@ namespace gossip::bench {
 struct LinkBenchOptions {
   std::vector<std::size_t> sizes;  // bytes per message
   int max_repetitions = 40;        // per size; fewer for large sizes (min 5)
-  std::size_t chunk_bytes = std::size_t{1} << 20;
+  std::size_t chunk_bytes = std::size_t{256} << 10;  // payload bytes per record (the transport default)
+  std::size_t batch_bytes = std::size_t{1} << 20;    // payload bytes per gather write (the transport default)
 };
 
 // Medians in bytes per second; ratios are taken against the limits.

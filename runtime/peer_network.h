@@ -15,7 +15,7 @@ struct NetworkSettings {
   bool plaintext = false;
   std::string bind_host;  // empty: the peer's host from the file
   std::size_t max_message_bytes = std::size_t{64} << 20;
-  std::size_t chunk_bytes = std::size_t{1} << 20;
+  std::size_t chunk_bytes = std::size_t{256} << 10;
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds keepalive_interval{1000};
   std::chrono::milliseconds dead_after{5000};

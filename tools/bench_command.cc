@@ -24,6 +24,8 @@ void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
   link->add_option("--max-repetitions", options->max_repetitions, "Timed rounds per size at most (at least 5)")
       ->check(CLI::Range(5, 10000))
       ->capture_default_str();
+  link->add_option("--chunk-bytes", options->chunk_bytes, "Payload bytes per record")->capture_default_str();
+  link->add_option("--batch-bytes", options->batch_bytes, "Payload bytes per gather write")->capture_default_str();
   link->add_flag("--json", *as_json, "Print one JSON object instead of the table");
   commands.push_back({link, [options, as_json] {
     auto report = bench::run_link_bench(*options, [](const std::string& step) {
