@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>  // --json output
 #include <string>
 #include <vector>
@@ -21,7 +22,7 @@ struct LinkBenchOptions {
 struct LinkBenchRow {
   std::size_t bytes = 0;
   int repetitions = 0;
-  double raw_tcp = 0, plaintext = 0, aead = 0, encrypted = 0;
+  double raw_tcp = 0, plaintext = 0, aead = 0, record_cipher = 0, encrypted = 0;  // aead: libsodium's
 };
 
 struct LinkBenchReport {

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config git  # toolchain
   libasio-dev        # standalone Asio: TCP transport
-  libsodium-dev      # Ed25519, X25519, AEAD
+  libsodium-dev      # Ed25519, X25519, BLAKE2b, ChaCha20-Poly1305
+  libssl-dev         # AES-256-GCM for link records (OpenSSL's is about 2x libsodium's here)
   libeigen3-dev      # CPU kernels, spectral gaps
   nlohmann-json3-dev # topology files, metrics
   libcli11-dev       # the gossip command line

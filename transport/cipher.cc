@@ -1,5 +1,8 @@
 #include "transport/cipher.h"
 
+#include <openssl/evp.h>
+
+#include <climits>
 #include <stdexcept>
 
 #include "transport/identity.h"
@@ -20,15 +23,20 @@ const char* cipher_suite_name(CipherSuite suite) {
 
 RecordCipher::RecordCipher(CipherSuite suite, const std::array<uint8_t, 32>& key) : suite_(suite), key_(key) {
   require_sodium();
-  if (suite_ == CipherSuite::kAes256Gcm) {
-    if (!crypto_aead_aes256gcm_is_available()) throw std::runtime_error("AES-256-GCM is not available on this CPU");
-    crypto_aead_aes256gcm_beforenm(&aes_state_, key_.data());  // expands the key once per link
+  if (suite_ != CipherSuite::kAes256Gcm) return;
+  // Only with AES-NI: OpenSSL's fallback AES uses tables, which leak timing.
+  if (!crypto_aead_aes256gcm_is_available()) throw std::runtime_error("AES-256-GCM is not available on this CPU");
+  aes_ = EVP_CIPHER_CTX_new();
+  if (!aes_ || EVP_CipherInit_ex(aes_, EVP_aes_256_gcm(), nullptr, key_.data(), nullptr, 1) != 1 ||
+      EVP_CIPHER_CTX_ctrl(aes_, EVP_CTRL_GCM_SET_IVLEN, 12, nullptr) != 1) {
+    EVP_CIPHER_CTX_free(aes_);
+    throw std::runtime_error("OpenSSL could not set up AES-256-GCM");
   }
 }
 
 RecordCipher::~RecordCipher() {
   sodium_memzero(key_.data(), key_.size());
-  sodium_memzero(&aes_state_, sizeof aes_state_);
+  EVP_CIPHER_CTX_free(aes_);  // clears the expanded key
 }
 
 std::array<uint8_t, 12> RecordCipher::next_nonce() {
@@ -42,9 +50,14 @@ void RecordCipher::seal(std::span<const uint8_t> associated, std::span<const uin
   auto nonce = next_nonce();
   unsigned long long tag_length = 0;
   if (suite_ == CipherSuite::kAes256Gcm) {
-    crypto_aead_aes256gcm_encrypt_detached_afternm(out, tag, &tag_length, plain.data(), plain.size(),
-                                                   associated.data(), associated.size(), nullptr,
-                                                   nonce.data(), &aes_state_);
+    if (plain.size() > INT_MAX) throw std::invalid_argument("record larger than 2 GiB");
+    int length = 0;
+    bool ok = EVP_CipherInit_ex(aes_, nullptr, nullptr, nullptr, nonce.data(), 1) == 1 &&
+              EVP_EncryptUpdate(aes_, nullptr, &length, associated.data(), static_cast<int>(associated.size())) == 1 &&
+              EVP_EncryptUpdate(aes_, out, &length, plain.data(), static_cast<int>(plain.size())) == 1 &&
+              EVP_EncryptFinal_ex(aes_, out + length, &length) == 1 &&
+              EVP_CIPHER_CTX_ctrl(aes_, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
+    if (!ok) throw std::runtime_error("OpenSSL AES-256-GCM encryption failed");
   } else {
     crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, tag, &tag_length, plain.data(), plain.size(),
                                                        associated.data(), associated.size(), nullptr,
@@ -55,9 +68,14 @@ void RecordCipher::seal(std::span<const uint8_t> associated, std::span<const uin
 bool RecordCipher::open(std::span<const uint8_t> associated, std::span<uint8_t> data, const uint8_t* tag) {
   auto nonce = next_nonce();
   if (suite_ == CipherSuite::kAes256Gcm) {
-    return crypto_aead_aes256gcm_decrypt_detached_afternm(data.data(), nullptr, data.data(), data.size(), tag,
-                                                          associated.data(), associated.size(), nonce.data(),
-                                                          &aes_state_) == 0;
+    if (data.size() > INT_MAX) return false;
+    int length = 0;
+    // Decrypts in place; on a bad tag the caller discards the buffer and closes the link.
+    return EVP_CipherInit_ex(aes_, nullptr, nullptr, nullptr, nonce.data(), 0) == 1 &&
+           EVP_DecryptUpdate(aes_, nullptr, &length, associated.data(), static_cast<int>(associated.size())) == 1 &&
+           EVP_DecryptUpdate(aes_, data.data(), &length, data.data(), static_cast<int>(data.size())) == 1 &&
+           EVP_CIPHER_CTX_ctrl(aes_, EVP_CTRL_GCM_SET_TAG, 16, const_cast<uint8_t*>(tag)) == 1 &&
+           EVP_DecryptFinal_ex(aes_, data.data() + length, &length) == 1;
   }
   return crypto_aead_chacha20poly1305_ietf_decrypt_detached(data.data(), nullptr, data.data(), data.size(), tag,
                                                             associated.data(), associated.size(), nonce.data(),

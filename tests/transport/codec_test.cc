@@ -128,6 +128,28 @@ TEST_CASE("record cipher: opens what it sealed, refuses altered, replayed and re
   }
 }
 
+TEST_CASE("AES-256-GCM records are standard: libsodium opens what the record cipher sealed") {
+  if (!(local_cipher_suites() & (1 << static_cast<int>(CipherSuite::kAes256Gcm)))) {
+    MESSAGE("SKIPPED: no AES-NI on this CPU");
+    return;
+  }
+  auto key = key_of(3);
+  RecordCipher cipher(CipherSuite::kAes256Gcm, key);
+  auto plain = pattern(100000, 4);
+  uint8_t aad[8] = {9, 8, 7};
+  std::vector<uint8_t> sealed(plain.size());
+  uint8_t tag[16];
+  for (uint64_t counter = 0; counter < 3; ++counter) {
+    cipher.seal(aad, plain, sealed.data(), tag);
+    std::array<uint8_t, 12> nonce{};
+    wire::put_u64(nonce.data(), counter);
+    std::vector<uint8_t> opened(plain.size());
+    REQUIRE(crypto_aead_aes256gcm_decrypt_detached(opened.data(), nullptr, sealed.data(), sealed.size(), tag, aad,
+                                                   sizeof aad, nonce.data(), key.data()) == 0);
+    CHECK(opened == plain);
+  }
+}
+
 TEST_CASE("frames round-trip bit-exact: sizes 0, 1, odd, several chunks, plaintext and encrypted") {
   for (bool encrypted : {false, true}) {
     for (size_t size : {size_t{0}, size_t{1}, size_t{999}, size_t{4096}, size_t{10007}}) {
