@@ -1,9 +1,11 @@
 // How each point is measured: one round is "peer 0 sends S bytes, peer 1 receives all
 // of them and answers with an empty message, peer 0 receives the answer", so the time
-// covers delivery, not just handing bytes to the kernel. Each size runs one warm-up
-// round, then `repetitions` timed rounds; the table shows the median. Throughput is
-// S / round time, in GB/s (10^9 bytes). Peer 1 is a forked child process, so sender
-// and receiver each have a core, as two real peers would.
+// covers delivery, not just handing bytes to the kernel. Peer 1 is a forked child
+// process, so sender and receiver each have a core, as two real peers would. The five
+// measurements (raw socket pair, plaintext link, encrypted link, libsodium sealing, our
+// sealing) take turns within every repetition, so the ratios compare the same moments of
+// a noisy machine. Each size runs one warm-up turn, then `repetitions` timed turns; the
+// table shows medians. Throughput is S / time, in GB/s (10^9 bytes).
 #include "bench/link_bench.h"
 
 #include <arpa/inet.h>
@@ -38,6 +40,10 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+std::size_t largest(const LinkBenchOptions& options) {
+  return *std::max_element(options.sizes.begin(), options.sizes.end());
+}
+
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -66,54 +72,6 @@ void reap(pid_t pid, const char* what) {
   }
 }
 
-// Sealing alone, on this core, in the transport's record size: `seal` encrypts one record.
-std::vector<double> measure_sealing(const LinkBenchOptions& options,
-                                    const std::function<void(std::span<const uint8_t>, uint8_t*, uint8_t*)>& seal) {
-  std::vector<double> rates;
-  std::vector<uint8_t> plain(options.chunk_bytes, 7), sealed(options.chunk_bytes);
-  uint8_t tag[16];
-  for (std::size_t bytes : options.sizes) {
-    std::vector<double> times;
-    for (int rep = -1; rep < repetitions_for(bytes, options.max_repetitions); ++rep) {
-      auto start = std::chrono::steady_clock::now();
-      for (std::size_t done = 0; done < bytes; done += options.chunk_bytes) {
-        seal({plain.data(), std::min(options.chunk_bytes, bytes - done)}, sealed.data(), tag);
-      }
-      if (rep >= 0) times.push_back(Seconds(std::chrono::steady_clock::now() - start).count());
-    }
-    rates.push_back(static_cast<double>(bytes) / median(times));
-  }
-  return rates;
-}
-
-// libsodium's own AEAD for the suite: the reference the goal is stated against.
-std::vector<double> measure_libsodium(const LinkBenchOptions& options, CipherSuite suite) {
-  std::array<uint8_t, 32> key{};
-  std::array<uint8_t, 12> nonce{};
-  uint8_t aad[8] = {};
-  crypto_aead_aes256gcm_state state;
-  if (suite == CipherSuite::kAes256Gcm) crypto_aead_aes256gcm_beforenm(&state, key.data());
-  return measure_sealing(options, [&](std::span<const uint8_t> plain, uint8_t* out, uint8_t* tag) {
-    ++nonce[0];
-    if (suite == CipherSuite::kAes256Gcm) {
-      crypto_aead_aes256gcm_encrypt_detached_afternm(out, tag, nullptr, plain.data(), plain.size(), aad, sizeof aad,
-                                                     nullptr, nonce.data(), &state);
-    } else {
-      crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, tag, nullptr, plain.data(), plain.size(), aad,
-                                                         sizeof aad, nullptr, nonce.data(), key.data());
-    }
-  });
-}
-
-// The record cipher the links use (OpenSSL for AES-256-GCM).
-std::vector<double> measure_record_cipher(const LinkBenchOptions& options, CipherSuite suite) {
-  RecordCipher cipher(suite, std::array<uint8_t, 32>{});
-  uint8_t aad[8] = {};
-  return measure_sealing(options, [&](std::span<const uint8_t> plain, uint8_t* out, uint8_t* tag) {
-    cipher.seal(aad, plain, out, tag);
-  });
-}
-
 bool send_all(int fd, const uint8_t* data, std::size_t size) {
   while (size) {
     ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
@@ -134,49 +92,64 @@ bool receive_all(int fd, uint8_t* data, std::size_t size) {
   return true;
 }
 
-// The same round trip over a bare socket pair: the ceiling for any TCP transport.
-std::vector<double> measure_raw_tcp(const LinkBenchOptions& options) {
-  int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  listen(listener, 1);
-  socklen_t length = sizeof address;
-  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-  std::size_t largest = *std::max_element(options.sizes.begin(), options.sizes.end());
-  pid_t child = fork_child([&] {
-    close(listener);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 1;
-    std::vector<uint8_t> buffer(largest);
-    uint8_t ack = 1;
-    for (std::size_t bytes : options.sizes) {
-      for (int rep = -1; rep < repetitions_for(bytes, options.max_repetitions); ++rep) {
-        if (!receive_all(fd, buffer.data(), bytes) || !send_all(fd, &ack, 1)) return 1;
-      }
-    }
-    close(fd);
-    return 0;
-  });
-  int fd = accept(listener, nullptr, nullptr);
-  close(listener);
-  std::vector<uint8_t> payload(largest, 3);
-  std::vector<double> rates;
-  for (std::size_t bytes : options.sizes) {
-    std::vector<double> times;
-    for (int rep = -1; rep < repetitions_for(bytes, options.max_repetitions); ++rep) {
-      uint8_t ack = 0;
-      auto start = std::chrono::steady_clock::now();
-      if (!send_all(fd, payload.data(), bytes) || !receive_all(fd, &ack, 1)) throw std::runtime_error("bench: raw socket broke");
-      if (rep >= 0) times.push_back(Seconds(std::chrono::steady_clock::now() - start).count());
-    }
-    rates.push_back(static_cast<double>(bytes) / median(times));
-  }
-  close(fd);
-  reap(child, "raw TCP");
-  return rates;
+template <typename Round>
+double timed(Round&& round) {
+  auto start = std::chrono::steady_clock::now();
+  round();
+  return Seconds(std::chrono::steady_clock::now() - start).count();
 }
+
+// Calls `turn(bytes)` once to warm up, then `repetitions` times, for every size in order:
+// the schedule every child follows too.
+void for_each_turn(const LinkBenchOptions& options, const std::function<void(std::size_t, int)>& turn) {
+  for (std::size_t bytes : options.sizes) {
+    for (int rep = -1; rep < repetitions_for(bytes, options.max_repetitions); ++rep) turn(bytes, rep);
+  }
+}
+
+// The same round trip over a bare socket pair: the ceiling for any TCP transport.
+class RawSession {
+ public:
+  explicit RawSession(const LinkBenchOptions& options) : payload_(largest(options), 3) {
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    listen(listener, 1);
+    socklen_t length = sizeof address;
+    getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+    child_ = fork_child([&] {
+      close(listener);
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 1;
+      std::vector<uint8_t> buffer(largest(options));
+      uint8_t ack = 1;
+      bool ok = true;
+      for_each_turn(options, [&](std::size_t bytes, int) {
+        ok = ok && receive_all(fd, buffer.data(), bytes) && send_all(fd, &ack, 1);
+      });
+      return ok ? 0 : 1;
+    });
+    fd_ = accept(listener, nullptr, nullptr);
+    close(listener);
+  }
+  ~RawSession() { close(fd_); }
+  double round(std::size_t bytes) {
+    return timed([&] {
+      uint8_t ack = 0;
+      if (!send_all(fd_, payload_.data(), bytes) || !receive_all(fd_, &ack, 1)) {
+        throw std::runtime_error("bench: the raw socket pair broke");
+      }
+    });
+  }
+  void finish() { reap(child_, "raw TCP"); }
+
+ private:
+  std::vector<uint8_t> payload_;
+  pid_t child_ = -1;
+  int fd_ = -1;
+};
 
 TcpOptions bench_peer(int self, const std::vector<Identity>& identities, const std::vector<int>& ports,
                       bool plaintext, const LinkBenchOptions& options) {
@@ -186,7 +159,7 @@ TcpOptions bench_peer(int self, const std::vector<Identity>& identities, const s
   tcp.neighbours = {1 - self};
   tcp.identity = identities[self];
   tcp.plaintext = plaintext;
-  tcp.max_message_bytes = *std::max_element(options.sizes.begin(), options.sizes.end());
+  tcp.max_message_bytes = largest(options);
   tcp.chunk_bytes = options.chunk_bytes;
   tcp.batch_bytes = options.batch_bytes;
   tcp.dead_after = std::chrono::seconds(60);
@@ -194,49 +167,103 @@ TcpOptions bench_peer(int self, const std::vector<Identity>& identities, const s
   return tcp;
 }
 
-// Round r: peer 0 sends S bytes as kind 1; peer 1 answers with an empty kind-2 message
-// once it has them all.
-std::vector<double> measure_transport(const LinkBenchOptions& options, bool plaintext) {
-  std::vector<Identity> identities = {generate_identity(), generate_identity()};
-  std::vector<int> ports = {free_port(), free_port()};
-  auto deadline = [] { return Clock::now() + std::chrono::seconds(120); };
-  pid_t child = fork_child([&] {
-    TcpTransport peer(bench_peer(1, identities, ports, plaintext, options));
-    int64_t round = 0;
-    int from[] = {0};
-    for (std::size_t bytes : options.sizes) {
-      for (int rep = -1; rep < repetitions_for(bytes, options.max_repetitions); ++rep, ++round) {
-        auto data = peer.exchange({round, 1, {}, from, deadline()});
-        if (data.received.size() != 1 || data.received[0].payload.size() != bytes) return 1;
+Clock::time_point far_deadline() { return Clock::now() + std::chrono::seconds(120); }
+
+// A link between this process (peer 0) and a forked peer 1. Round r: peer 0 sends S bytes
+// as kind 1; peer 1 answers with an empty kind-2 message once it has them all. Construct
+// every session's child before starting any (start() creates threads; fork must not).
+class LinkSession {
+ public:
+  LinkSession(const LinkBenchOptions& options, bool plaintext)
+      : options_(options), plaintext_(plaintext), identities_{generate_identity(), generate_identity()},
+        ports_{free_port(), free_port()}, payload_(largest(options), 5) {
+    child_ = fork_child([&] {
+      TcpTransport peer(bench_peer(1, identities_, ports_, plaintext_, options_));
+      int64_t round = 0;
+      int from[] = {0};
+      bool ok = true;
+      for_each_turn(options_, [&](std::size_t bytes, int) {
+        auto data = peer.exchange({round, 1, {}, from, far_deadline()});
+        ok = ok && data.received.size() == 1 && data.received[0].payload.size() == bytes;
         Outgoing ack[] = {{0, {}, 0}};
-        peer.exchange({round, 2, ack, {}, deadline()});
-      }
-    }
-    return 0;
-  });
-  TcpTransport peer(bench_peer(0, identities, ports, plaintext, options));
-  if (!peer.wait_for_links(Clock::now() + std::chrono::seconds(10)).empty()) {
-    throw std::runtime_error("bench: the two peers did not link within 10 s");
+        peer.exchange({round++, 2, ack, {}, far_deadline()});
+      });
+      return ok ? 0 : 1;
+    });
   }
-  std::vector<uint8_t> payload(*std::max_element(options.sizes.begin(), options.sizes.end()), 5);
-  std::vector<double> rates;
-  int64_t round = 0;
-  int from[] = {1};
-  for (std::size_t bytes : options.sizes) {
-    std::vector<double> times;
-    for (int rep = -1; rep < repetitions_for(bytes, options.max_repetitions); ++rep, ++round) {
-      Outgoing send[] = {{1, {payload.data(), bytes}, 0}};
-      auto start = std::chrono::steady_clock::now();
-      auto sent = peer.exchange({round, 1, send, {}, deadline()});
-      auto acked = peer.exchange({round, 2, {}, from, deadline()});
+  void start() {
+    peer_ = std::make_unique<TcpTransport>(bench_peer(0, identities_, ports_, plaintext_, options_));
+    if (!peer_->wait_for_links(Clock::now() + std::chrono::seconds(10)).empty()) {
+      throw std::runtime_error("bench: the two peers did not link within 10 s");
+    }
+  }
+  double round(std::size_t bytes) {
+    int from[] = {1};
+    Outgoing send[] = {{1, {payload_.data(), bytes}, 0}};
+    return timed([&] {
+      auto sent = peer_->exchange({round_, 1, send, {}, far_deadline()});
+      auto acked = peer_->exchange({round_++, 2, {}, from, far_deadline()});
       if (!sent.send_failed.empty() || acked.received.size() != 1) throw std::runtime_error("bench: a round failed");
-      if (rep >= 0) times.push_back(Seconds(std::chrono::steady_clock::now() - start).count());
-    }
-    rates.push_back(static_cast<double>(bytes) / median(times));
+    });
   }
-  reap(child, plaintext ? "plaintext" : "encrypted");
-  return rates;
-}
+  void finish() {
+    peer_.reset();
+    reap(child_, plaintext_ ? "plaintext" : "encrypted");
+  }
+
+ private:
+  const LinkBenchOptions& options_;
+  bool plaintext_;
+  std::vector<Identity> identities_;
+  std::vector<int> ports_;
+  std::vector<uint8_t> payload_;
+  pid_t child_ = -1;
+  std::unique_ptr<TcpTransport> peer_;
+  int64_t round_ = 0;
+};
+
+// Sealing alone, on this core, in the transport's record size.
+class SealingSession {
+ public:
+  SealingSession(const LinkBenchOptions& options, CipherSuite suite)
+      : chunk_(options.chunk_bytes), suite_(suite), ours_(suite, key_), plain_(chunk_, 7), sealed_(chunk_) {
+    if (suite_ == CipherSuite::kAes256Gcm) crypto_aead_aes256gcm_beforenm(&state_, key_.data());
+  }
+  // libsodium's own AEAD for the suite: the reference the goal is stated against.
+  double libsodium(std::size_t bytes) {
+    return seal_all(bytes, [&](std::size_t chunk) {
+      ++nonce_[0];
+      if (suite_ == CipherSuite::kAes256Gcm) {
+        crypto_aead_aes256gcm_encrypt_detached_afternm(sealed_.data(), tag_, nullptr, plain_.data(), chunk, aad_,
+                                                       sizeof aad_, nullptr, nonce_.data(), &state_);
+      } else {
+        crypto_aead_chacha20poly1305_ietf_encrypt_detached(sealed_.data(), tag_, nullptr, plain_.data(), chunk, aad_,
+                                                           sizeof aad_, nullptr, nonce_.data(), key_.data());
+      }
+    });
+  }
+  // The record cipher the links use (OpenSSL for AES-256-GCM).
+  double ours(std::size_t bytes) {
+    return seal_all(bytes, [&](std::size_t chunk) { ours_.seal(aad_, {plain_.data(), chunk}, sealed_.data(), tag_); });
+  }
+
+ private:
+  template <typename Seal>
+  double seal_all(std::size_t bytes, Seal&& seal) {
+    return timed([&] {
+      for (std::size_t done = 0; done < bytes; done += chunk_) seal(std::min(chunk_, bytes - done));
+    });
+  }
+
+  std::size_t chunk_;
+  CipherSuite suite_;
+  std::array<uint8_t, 32> key_{};
+  std::array<uint8_t, 12> nonce_{};
+  uint8_t aad_[8] = {}, tag_[16] = {};
+  crypto_aead_aes256gcm_state state_;
+  RecordCipher ours_;
+  std::vector<uint8_t> plain_, sealed_;
+};
 
 std::string size_name(std::size_t bytes) {
   if (bytes >= (std::size_t{1} << 20) && bytes % (std::size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
@@ -250,21 +277,32 @@ LinkBenchReport run_link_bench(const LinkBenchOptions& options, const std::funct
   CipherSuite suite = (local_cipher_suites() & (1 << static_cast<int>(CipherSuite::kAes256Gcm)))
                           ? CipherSuite::kAes256Gcm
                           : CipherSuite::kChaCha20Poly1305;
-  progress("libsodium AEAD alone");
-  auto aead = measure_libsodium(options, suite);
-  progress("the record cipher alone");
-  auto record_cipher = measure_record_cipher(options, suite);
-  progress("raw TCP socket pair");
-  auto raw = measure_raw_tcp(options);
-  progress("plaintext link");
-  auto plaintext = measure_transport(options, true);
-  progress("encrypted link");
-  auto encrypted = measure_transport(options, false);
+  progress("starting the peer processes");
+  RawSession raw(options);
+  LinkSession plaintext(options, true), encrypted(options, false);
+  plaintext.start();
+  encrypted.start();
+  SealingSession sealing(options, suite);
   LinkBenchReport report{cipher_suite_name(suite), {}};
-  for (std::size_t i = 0; i < options.sizes.size(); ++i) {
-    report.rows.push_back({options.sizes[i], repetitions_for(options.sizes[i], options.max_repetitions), raw[i],
-                           plaintext[i], aead[i], record_cipher[i], encrypted[i]});
-  }
+  std::array<std::vector<double>, 5> times;  // raw, plaintext, encrypted, libsodium, ours
+  for_each_turn(options, [&](std::size_t bytes, int rep) {
+    if (rep == -1) {
+      progress(size_name(bytes));
+      for (auto& column : times) column.clear();
+    }
+    double turn[5] = {raw.round(bytes), plaintext.round(bytes), encrypted.round(bytes), sealing.libsodium(bytes),
+                      sealing.ours(bytes)};
+    if (rep >= 0) {
+      for (int i = 0; i < 5; ++i) times[i].push_back(turn[i]);
+    }
+    if (rep + 1 == repetitions_for(bytes, options.max_repetitions)) {
+      auto rate = [&](int i) { return static_cast<double>(bytes) / median(times[i]); };
+      report.rows.push_back({bytes, rep + 1, rate(0), rate(1), rate(3), rate(4), rate(2)});
+    }
+  });
+  raw.finish();
+  plaintext.finish();
+  encrypted.finish();
   return report;
 }
 
