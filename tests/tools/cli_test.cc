@@ -112,3 +112,23 @@ TEST_CASE("version names the backends") {
   CHECK(contains(version.output, "CUDA:"));
   CHECK(contains(version.output, "NCCL:"));
 }
+
+TEST_CASE("keygen writes 0600 secret keys and the public keys into the topology file") {
+  gossip::testing::TempDir dir;
+  std::string file = dir.file("t.json");
+  REQUIRE(run_gossip("topo ring --peers 3 -o " + file).status == 0);
+  Result made = run_gossip("keygen --update " + file + " --out " + dir.file("keys"));
+  REQUIRE(made.status == 0);
+  CHECK(contains(made.output, "wrote the public keys into"));
+  auto json = nlohmann::json::parse(run_gossip("topo show --json " + file).output);
+  std::string key = json["peers"][2]["public_key"];
+  CHECK(key.size() == 64);
+  CHECK(contains(made.output, "peer 2: " + key));
+  CHECK((std::filesystem::status(dir.file("keys/peer-2.key")).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  Result again = run_gossip("keygen --update " + file + " --out " + dir.file("keys"));
+  CHECK(contains(again.output, "peer 2: " + key));  // kept, not replaced
+  CHECK(contains(again.output, "kept the existing key"));
+  CHECK(run_gossip("keygen --peers 2 --update " + file).status == 2);  // 2 is not the file's 3
+  CHECK(contains(run_gossip("keygen").output, "give --peers N"));
+}
