@@ -1,11 +1,11 @@
-// How each point is measured: one round is "peer 0 sends S bytes, peer 1 receives all
-// of them and answers with an empty message, peer 0 receives the answer", so the time
-// covers delivery, not just handing bytes to the kernel. Peer 1 is a forked child
-// process, so sender and receiver each have a core, as two real peers would. The five
-// measurements (raw socket pair, plaintext link, encrypted link, libsodium sealing, our
-// sealing) take turns within every repetition, so the ratios compare the same moments of
-// a noisy machine. Each size runs one warm-up turn, then `repetitions` timed turns; the
-// table shows medians. Throughput is S / time, in GB/s (10^9 bytes).
+// How each point is measured: one turn is "the sender sends S bytes, the receiver takes
+// all of them and answers with an empty message, the sender receives the answer", so the
+// time covers delivery, not just handing bytes to the kernel. Locally the receivers are
+// forked child processes, so sender and receiver each have a core, as two real peers
+// would. The measurements (raw socket pair, plaintext link, encrypted link, libsodium
+// sealing, our sealing) take turns within every repetition, so the ratios compare the
+// same moments of a noisy machine. Each size runs one warm-up turn, then its timed
+// turns; the table shows medians. Throughput is S / time, in GB/s (10^9 bytes).
 #include "bench/link_bench.h"
 
 #include <arpa/inet.h>
@@ -15,33 +15,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstring>
-#include <functional>
 #include <stdexcept>
 
-#include <sodium.h>
-
-#include "transport/cipher.h"
-#include "transport/tcp/tcp_transport.h"
+#include "bench/link_sessions.h"
+#include "runtime/peer_network.h"
 
 namespace gossip::bench {
 namespace {
 
-using Seconds = std::chrono::duration<double>;
-
-int repetitions_for(std::size_t bytes, int max_repetitions) {
-  auto budget = static_cast<long>((std::size_t{512} << 20) / std::max<std::size_t>(bytes, 1));
-  return static_cast<int>(std::clamp<long>(budget, 5, max_repetitions));
-}
-
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
-}
-
-std::size_t largest(const LinkBenchOptions& options) {
-  return *std::max_element(options.sizes.begin(), options.sizes.end());
 }
 
 int free_port() {
@@ -56,110 +40,42 @@ int free_port() {
   return ntohs(address.sin_port);
 }
 
-// Runs `child` in a forked process; returns its pid.
-pid_t fork_child(const std::function<int()>& child) {
+// Runs `serve` in a forked child; a thrown error there becomes a non-zero exit.
+pid_t fork_child(const std::function<void()>& serve) {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("bench: fork failed");
-  if (pid == 0) _exit(child());
+  if (pid == 0) {
+    try {
+      serve();
+      _exit(0);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "bench child: %s\n", error.what());
+      _exit(1);
+    }
+  }
   return pid;
 }
 
-void reap(pid_t pid, const char* what) {
+void reap(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error(std::string("bench: the ") + what + " child failed");
-  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("bench: a receiver process failed");
 }
 
-bool send_all(int fd, const uint8_t* data, std::size_t size) {
-  while (size) {
-    ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
+CipherSuite best_suite() {
+  return (local_cipher_suites() & (1 << static_cast<int>(CipherSuite::kAes256Gcm))) ? CipherSuite::kAes256Gcm
+                                                                                    : CipherSuite::kChaCha20Poly1305;
 }
 
-bool receive_all(int fd, uint8_t* data, std::size_t size) {
-  while (size) {
-    ssize_t n = recv(fd, data, size, 0);
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-template <typename Round>
-double timed(Round&& round) {
-  auto start = std::chrono::steady_clock::now();
-  round();
-  return Seconds(std::chrono::steady_clock::now() - start).count();
-}
-
-// Calls `turn(bytes)` once to warm up, then `repetitions` times, for every size in order:
-// the schedule every child follows too.
-void for_each_turn(const LinkBenchOptions& options, const std::function<void(std::size_t, int)>& turn) {
-  for (std::size_t bytes : options.sizes) {
-    for (int rep = -1; rep < repetitions_for(bytes, options.max_repetitions); ++rep) turn(bytes, rep);
-  }
-}
-
-// The same round trip over a bare socket pair: the ceiling for any TCP transport.
-class RawSession {
- public:
-  explicit RawSession(const LinkBenchOptions& options) : payload_(largest(options), 3) {
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    listen(listener, 1);
-    socklen_t length = sizeof address;
-    getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-    child_ = fork_child([&] {
-      close(listener);
-      int fd = socket(AF_INET, SOCK_STREAM, 0);
-      if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 1;
-      std::vector<uint8_t> buffer(largest(options));
-      uint8_t ack = 1;
-      bool ok = true;
-      for_each_turn(options, [&](std::size_t bytes, int) {
-        ok = ok && receive_all(fd, buffer.data(), bytes) && send_all(fd, &ack, 1);
-      });
-      return ok ? 0 : 1;
-    });
-    fd_ = accept(listener, nullptr, nullptr);
-    close(listener);
-  }
-  ~RawSession() { close(fd_); }
-  double round(std::size_t bytes) {
-    return timed([&] {
-      uint8_t ack = 0;
-      if (!send_all(fd_, payload_.data(), bytes) || !receive_all(fd_, &ack, 1)) {
-        throw std::runtime_error("bench: the raw socket pair broke");
-      }
-    });
-  }
-  void finish() { reap(child_, "raw TCP"); }
-
- private:
-  std::vector<uint8_t> payload_;
-  pid_t child_ = -1;
-  int fd_ = -1;
-};
-
-TcpOptions bench_peer(int self, const std::vector<Identity>& identities, const std::vector<int>& ports,
-                      bool plaintext, const LinkBenchOptions& options) {
+TcpOptions local_peer(int self, const std::vector<Identity>& identities, const std::vector<int>& ports,
+                      bool plaintext, const LinkBenchOptions& options, std::size_t largest) {
   TcpOptions tcp;
   tcp.self = self;
   for (int i = 0; i < 2; ++i) tcp.peers.push_back({"127.0.0.1", static_cast<uint16_t>(ports[i]), identities[i].public_key});
   tcp.neighbours = {1 - self};
   tcp.identity = identities[self];
   tcp.plaintext = plaintext;
-  tcp.max_message_bytes = largest(options);
+  tcp.max_message_bytes = largest;
   tcp.chunk_bytes = options.chunk_bytes;
   tcp.batch_bytes = options.batch_bytes;
   tcp.dead_after = std::chrono::seconds(60);
@@ -167,103 +83,111 @@ TcpOptions bench_peer(int self, const std::vector<Identity>& identities, const s
   return tcp;
 }
 
-Clock::time_point far_deadline() { return Clock::now() + std::chrono::seconds(120); }
-
-// A link between this process (peer 0) and a forked peer 1. Round r: peer 0 sends S bytes
-// as kind 1; peer 1 answers with an empty kind-2 message once it has them all. Construct
-// every session's child before starting any (start() creates threads; fork must not).
-class LinkSession {
+// Collects one column per measurement and turns them into rows of medians.
+class Table {
  public:
-  LinkSession(const LinkBenchOptions& options, bool plaintext)
-      : options_(options), plaintext_(plaintext), identities_{generate_identity(), generate_identity()},
-        ports_{free_port(), free_port()}, payload_(largest(options), 5) {
-    child_ = fork_child([&] {
-      TcpTransport peer(bench_peer(1, identities_, ports_, plaintext_, options_));
-      int64_t round = 0;
-      int from[] = {0};
-      bool ok = true;
-      for_each_turn(options_, [&](std::size_t bytes, int) {
-        auto data = peer.exchange({round, 1, {}, from, far_deadline()});
-        ok = ok && data.received.size() == 1 && data.received[0].payload.size() == bytes;
-        Outgoing ack[] = {{0, {}, 0}};
-        peer.exchange({round++, 2, ack, {}, far_deadline()});
-      });
-      return ok ? 0 : 1;
-    });
-  }
-  void start() {
-    peer_ = std::make_unique<TcpTransport>(bench_peer(0, identities_, ports_, plaintext_, options_));
-    if (!peer_->wait_for_links(Clock::now() + std::chrono::seconds(10)).empty()) {
-      throw std::runtime_error("bench: the two peers did not link within 10 s");
+  Table(const Schedule& schedule, LinkBenchReport& report) : schedule_(schedule), report_(report) {}
+  // `measure` returns seconds per column (raw, plaintext, encrypted, libsodium, ours), < 0 if not run.
+  void turn(std::size_t bytes, int rep, const std::array<double, 5>& seconds) {
+    if (rep == -1) {
+      for (auto& column : times_) column.clear();
+      return;
     }
-  }
-  double round(std::size_t bytes) {
-    int from[] = {1};
-    Outgoing send[] = {{1, {payload_.data(), bytes}, 0}};
-    return timed([&] {
-      auto sent = peer_->exchange({round_, 1, send, {}, far_deadline()});
-      auto acked = peer_->exchange({round_++, 2, {}, from, far_deadline()});
-      if (!sent.send_failed.empty() || acked.received.size() != 1) throw std::runtime_error("bench: a round failed");
-    });
-  }
-  void finish() {
-    peer_.reset();
-    reap(child_, plaintext_ ? "plaintext" : "encrypted");
+    for (int i = 0; i < 5; ++i) times_[i].push_back(seconds[i]);
+    if (rep + 1 < schedule_.repetitions(bytes)) return;
+    auto rate = [&](int i) { return times_[i][0] < 0 ? 0.0 : static_cast<double>(bytes) / median(times_[i]); };
+    report_.rows.push_back({bytes, rep + 1, rate(0), rate(1), rate(3), rate(4), rate(2)});
   }
 
  private:
-  const LinkBenchOptions& options_;
-  bool plaintext_;
-  std::vector<Identity> identities_;
-  std::vector<int> ports_;
-  std::vector<uint8_t> payload_;
-  pid_t child_ = -1;
-  std::unique_ptr<TcpTransport> peer_;
-  int64_t round_ = 0;
+  const Schedule& schedule_;
+  LinkBenchReport& report_;
+  std::array<std::vector<double>, 5> times_;
 };
 
-// Sealing alone, on this core, in the transport's record size.
-class SealingSession {
- public:
-  SealingSession(const LinkBenchOptions& options, CipherSuite suite)
-      : chunk_(options.chunk_bytes), suite_(suite), ours_(suite, key_), plain_(chunk_, 7), sealed_(chunk_) {
-    if (suite_ == CipherSuite::kAes256Gcm) crypto_aead_aes256gcm_beforenm(&state_, key_.data());
+LinkBenchReport run_local(const LinkBenchOptions& options, const Schedule& schedule,
+                          const std::function<void(const std::string&)>& progress) {
+  progress("starting the receiver processes");
+  const std::size_t largest = schedule.largest();
+  int raw_port = free_port();
+  std::vector<Identity> identities = {generate_identity(), generate_identity()};
+  std::vector<int> plain_ports = {free_port(), free_port()}, secure_ports = {free_port(), free_port()};
+  std::vector<pid_t> children;
+  children.push_back(fork_child([&] {
+    RawReceiver raw("127.0.0.1", raw_port, largest);
+    schedule.for_each_turn([&](std::size_t bytes, int) { raw.turn(bytes); });
+  }));
+  for (bool plaintext : {true, false}) {
+    children.push_back(fork_child([&] {
+      LinkReceiver link(local_peer(1, identities, plaintext ? plain_ports : secure_ports, plaintext, options, largest));
+      schedule.for_each_turn([&](std::size_t bytes, int) { link.turn(bytes); });
+    }));
   }
-  // libsodium's own AEAD for the suite: the reference the goal is stated against.
-  double libsodium(std::size_t bytes) {
-    return seal_all(bytes, [&](std::size_t chunk) {
-      ++nonce_[0];
-      if (suite_ == CipherSuite::kAes256Gcm) {
-        crypto_aead_aes256gcm_encrypt_detached_afternm(sealed_.data(), tag_, nullptr, plain_.data(), chunk, aad_,
-                                                       sizeof aad_, nullptr, nonce_.data(), &state_);
-      } else {
-        crypto_aead_chacha20poly1305_ietf_encrypt_detached(sealed_.data(), tag_, nullptr, plain_.data(), chunk, aad_,
-                                                           sizeof aad_, nullptr, nonce_.data(), key_.data());
-      }
-    });
-  }
-  // The record cipher the links use (OpenSSL for AES-256-GCM).
-  double ours(std::size_t bytes) {
-    return seal_all(bytes, [&](std::size_t chunk) { ours_.seal(aad_, {plain_.data(), chunk}, sealed_.data(), tag_); });
-  }
+  // Threads only from here on: every fork is done.
+  RawSender raw("127.0.0.1", raw_port, largest);
+  LinkSender plain(local_peer(0, identities, plain_ports, true, options, largest), largest);
+  LinkSender secure(local_peer(0, identities, secure_ports, false, options, largest), largest);
+  Sealing sealing(options.chunk_bytes, best_suite());
+  LinkBenchReport report{cipher_suite_name(best_suite()), "loopback, two local processes", {}, false};
+  Table table(schedule, report);
+  schedule.for_each_turn([&](std::size_t bytes, int rep) {
+    if (rep == -1) progress("measuring " + std::to_string(bytes) + " bytes");
+    table.turn(bytes, rep, {raw.turn(bytes), plain.turn(bytes), secure.turn(bytes), sealing.libsodium(bytes),
+                            sealing.ours(bytes)});
+  });
+  for (pid_t child : children) reap(child);
+  return report;
+}
 
- private:
-  template <typename Seal>
-  double seal_all(std::size_t bytes, Seal&& seal) {
-    return timed([&] {
-      for (std::size_t done = 0; done < bytes; done += chunk_) seal(std::min(chunk_, bytes - done));
-    });
+LinkBenchReport run_remote(const LinkBenchOptions& options, const Schedule& schedule,
+                           const std::function<void(const std::string&)>& progress) {
+  const RemoteLink& remote = *options.remote;
+  LoadedTopology loaded = load_topology(remote.topology_path);
+  const int n = static_cast<int>(loaded.file.peers.size());
+  if (remote.peer < 0 || remote.peer >= n || remote.peer == remote.id) {
+    throw ConfigError("bench link: --peer " + std::to_string(remote.peer) + " must be another peer of " +
+                      remote.topology_path + " (ids 0.." + std::to_string(n - 1) + ")");
   }
-
-  std::size_t chunk_;
-  CipherSuite suite_;
-  std::array<uint8_t, 32> key_{};
-  std::array<uint8_t, 12> nonce_{};
-  uint8_t aad_[8] = {}, tag_[16] = {};
-  crypto_aead_aes256gcm_state state_;
-  RecordCipher ours_;
-  std::vector<uint8_t> plain_, sealed_;
-};
+  std::string key_path = remote.key_path.empty() ? default_key_path(remote.topology_path, remote.id) : remote.key_path;
+  NetworkSettings settings;
+  settings.plaintext = remote.plaintext;
+  settings.chunk_bytes = options.chunk_bytes;
+  settings.max_message_bytes = schedule.largest();
+  settings.dead_after = std::chrono::seconds(60);
+  TcpOptions tcp = tcp_options_for(loaded, remote.id, load_identity(key_path), settings);
+  tcp.neighbours = {remote.peer};
+  tcp.batch_bytes = options.batch_bytes;
+  bool sending = remote.id < remote.peer;
+  const PeerInfo& receiver = loaded.file.peers[sending ? remote.peer : remote.id];
+  const PeerInfo& sender = loaded.file.peers[sending ? remote.id : remote.peer];
+  LinkBenchReport report{cipher_suite_name(best_suite()),
+                         "peer " + std::to_string(sender.id) + " (" + sender.host + ") -> peer " +
+                             std::to_string(receiver.id) + " (" + receiver.host + "), " +
+                             (remote.plaintext ? "plaintext" : "encrypted"),
+                         {}, !sending};
+  if (!sending) {
+    progress("serving peer " + std::to_string(remote.peer) + "'s measurement; raw TCP on port " +
+             std::to_string(receiver.port + 1));
+    LinkReceiver link(tcp);
+    RawReceiver raw(receiver.host, receiver.port + 1, schedule.largest());
+    schedule.for_each_turn([&](std::size_t bytes, int) {
+      raw.turn(bytes);
+      link.turn(bytes);
+    });
+    return report;
+  }
+  LinkSender link(tcp, schedule.largest());
+  RawSender raw(receiver.host, receiver.port + 1, schedule.largest());
+  Sealing sealing(options.chunk_bytes, best_suite());
+  Table table(schedule, report);
+  schedule.for_each_turn([&](std::size_t bytes, int rep) {
+    if (rep == -1) progress("measuring " + std::to_string(bytes) + " bytes");
+    double raw_seconds = raw.turn(bytes), link_seconds = link.turn(bytes);
+    table.turn(bytes, rep, {raw_seconds, remote.plaintext ? link_seconds : -1.0, remote.plaintext ? -1.0 : link_seconds,
+                            sealing.libsodium(bytes), sealing.ours(bytes)});
+  });
+  return report;
+}
 
 std::string size_name(std::size_t bytes) {
   if (bytes >= (std::size_t{1} << 20) && bytes % (std::size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
@@ -271,50 +195,34 @@ std::string size_name(std::size_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
+// "1.23", or "-" for a column not measured.
+std::string cell(double numerator, double denominator, double scale = 1.0) {
+  if (numerator <= 0 || denominator <= 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", numerator / denominator / scale);
+  return text;
+}
+
 }  // namespace
 
 LinkBenchReport run_link_bench(const LinkBenchOptions& options, const std::function<void(const std::string&)>& progress) {
-  CipherSuite suite = (local_cipher_suites() & (1 << static_cast<int>(CipherSuite::kAes256Gcm)))
-                          ? CipherSuite::kAes256Gcm
-                          : CipherSuite::kChaCha20Poly1305;
-  progress("starting the peer processes");
-  RawSession raw(options);
-  LinkSession plaintext(options, true), encrypted(options, false);
-  plaintext.start();
-  encrypted.start();
-  SealingSession sealing(options, suite);
-  LinkBenchReport report{cipher_suite_name(suite), {}};
-  std::array<std::vector<double>, 5> times;  // raw, plaintext, encrypted, libsodium, ours
-  for_each_turn(options, [&](std::size_t bytes, int rep) {
-    if (rep == -1) {
-      progress(size_name(bytes));
-      for (auto& column : times) column.clear();
-    }
-    double turn[5] = {raw.round(bytes), plaintext.round(bytes), encrypted.round(bytes), sealing.libsodium(bytes),
-                      sealing.ours(bytes)};
-    if (rep >= 0) {
-      for (int i = 0; i < 5; ++i) times[i].push_back(turn[i]);
-    }
-    if (rep + 1 == repetitions_for(bytes, options.max_repetitions)) {
-      auto rate = [&](int i) { return static_cast<double>(bytes) / median(times[i]); };
-      report.rows.push_back({bytes, rep + 1, rate(0), rate(1), rate(3), rate(4), rate(2)});
-    }
-  });
-  raw.finish();
-  plaintext.finish();
-  encrypted.finish();
-  return report;
+  if (options.sizes.empty()) throw ConfigError("bench link: --sizes is empty");
+  Schedule schedule{options.sizes, options.max_repetitions};
+  return options.remote ? run_remote(options, schedule, progress) : run_local(options, schedule, progress);
 }
 
 std::string format_link_bench(const LinkBenchReport& report) {
-  std::string text = "one link on loopback, median GB/s (10^9 bytes/s); records sealed with " + report.cipher_suite + "\n";
+  if (report.receiver_only) return "served the measurement of " + report.where + "; the sender prints the table\n";
+  std::string text = "one link, " + report.where + ": median GB/s (10^9 bytes/s); records sealed with " +
+                     report.cipher_suite + "\n";
   text += "    size  reps   raw TCP  plaintext  plain/raw   libsodium  our cipher  encrypted  enc/libsodium  enc/ours\n";
   char line[200];
   for (const auto& row : report.rows) {
-    std::snprintf(line, sizeof line, "%8s  %4d  %8.2f  %9.2f  %9.2f   %9.2f  %10.2f  %9.2f  %13.2f  %8.2f\n",
-                  size_name(row.bytes).c_str(), row.repetitions, row.raw_tcp / 1e9, row.plaintext / 1e9,
-                  row.plaintext / row.raw_tcp, row.aead / 1e9, row.record_cipher / 1e9, row.encrypted / 1e9,
-                  row.encrypted / row.aead, row.encrypted / row.record_cipher);
+    std::snprintf(line, sizeof line, "%8s  %4d  %8s  %9s  %9s   %9s  %10s  %9s  %13s  %8s\n", size_name(row.bytes).c_str(),
+                  row.repetitions, cell(row.raw_tcp, 1, 1e9).c_str(), cell(row.plaintext, 1, 1e9).c_str(),
+                  cell(row.plaintext, row.raw_tcp).c_str(), cell(row.aead, 1, 1e9).c_str(),
+                  cell(row.record_cipher, 1, 1e9).c_str(), cell(row.encrypted, 1, 1e9).c_str(),
+                  cell(row.encrypted, row.aead).c_str(), cell(row.encrypted, row.record_cipher).c_str());
     text += line;
   }
   text += "libsodium / our cipher: sealing alone on one core (our cipher: OpenSSL for AES-256-GCM).\n"
@@ -324,19 +232,21 @@ std::string format_link_bench(const LinkBenchReport& report) {
 
 nlohmann::json link_bench_json(const LinkBenchReport& report) {
   nlohmann::json rows = nlohmann::json::array();
+  auto ratio = [](double a, double b) { return a > 0 && b > 0 ? nlohmann::json(a / b) : nlohmann::json(nullptr); };
+  auto rate = [](double a) { return a > 0 ? nlohmann::json(a) : nlohmann::json(nullptr); };
   for (const auto& row : report.rows) {
     rows.push_back({{"bytes", row.bytes},
                     {"repetitions", row.repetitions},
-                    {"raw_tcp_bytes_per_second", row.raw_tcp},
-                    {"plaintext_bytes_per_second", row.plaintext},
-                    {"libsodium_aead_bytes_per_second", row.aead},
-                    {"record_cipher_bytes_per_second", row.record_cipher},
-                    {"encrypted_bytes_per_second", row.encrypted},
-                    {"plaintext_over_raw", row.plaintext / row.raw_tcp},
-                    {"encrypted_over_libsodium", row.encrypted / row.aead},
-                    {"encrypted_over_record_cipher", row.encrypted / row.record_cipher}});
+                    {"raw_tcp_bytes_per_second", rate(row.raw_tcp)},
+                    {"plaintext_bytes_per_second", rate(row.plaintext)},
+                    {"libsodium_aead_bytes_per_second", rate(row.aead)},
+                    {"record_cipher_bytes_per_second", rate(row.record_cipher)},
+                    {"encrypted_bytes_per_second", rate(row.encrypted)},
+                    {"plaintext_over_raw", ratio(row.plaintext, row.raw_tcp)},
+                    {"encrypted_over_libsodium", ratio(row.encrypted, row.aead)},
+                    {"encrypted_over_record_cipher", ratio(row.encrypted, row.record_cipher)}});
   }
-  return {{"cipher_suite", report.cipher_suite}, {"statistic", "median"}, {"rows", rows}};
+  return {{"where", report.where}, {"cipher_suite", report.cipher_suite}, {"statistic", "median"}, {"rows", rows}};
 }
 
 }  // namespace gossip::bench

@@ -12,10 +12,13 @@ void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
       "link", "Throughput of one peer link, encrypted and plaintext, against a raw TCP socket pair and "
               "libsodium's AEAD speed on this CPU");
   link->footer(
-      "Two local peer processes; each point is the median of timed rounds after one warm-up.\n"
+      "Two local peer processes by default; each point is the median of timed turns after one warm-up.\n"
+      "Across two hosts of a topology file, run it on both with their own --id; the lower id sends and\n"
+      "prints the table, and the raw TCP baseline uses the receiver's port + 1.\n"
       "Examples:\n"
       "  gossip bench link\n"
-      "  gossip bench link --sizes 4194304,67108864 --json");
+      "  gossip bench link --sizes 4194304,67108864 --json\n"
+      "  gossip bench link --topology vms.json --id 0 --peer 1      (and --id 1 --peer 0 on the other host)");
   auto options = std::make_shared<bench::LinkBenchOptions>();
   options->sizes = {std::size_t{64} << 10, std::size_t{256} << 10, std::size_t{1} << 20, std::size_t{4} << 20,
                     std::size_t{16} << 20, std::size_t{64} << 20, std::size_t{256} << 20};
@@ -26,10 +29,18 @@ void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
       ->capture_default_str();
   link->add_option("--chunk-bytes", options->chunk_bytes, "Payload bytes per record")->capture_default_str();
   link->add_option("--batch-bytes", options->batch_bytes, "Payload bytes per gather write")->capture_default_str();
+  auto remote = std::make_shared<bench::RemoteLink>();
+  auto topology = link->add_option("--topology", remote->topology_path, "Measure between two hosts of this topology file");
+  link->add_option("--id", remote->id, "This host's peer id (with --topology)")->needs(topology);
+  link->add_option("--peer", remote->peer, "The other host's peer id (with --topology)")->needs(topology);
+  link->add_option("--key", remote->key_path, "This peer's secret key (default: the documented key path)")->needs(topology);
+  link->add_flag("--plaintext", remote->plaintext, "Across hosts: measure the plaintext link (both hosts must say so)")
+      ->needs(topology);
   link->add_flag("--json", *as_json, "Print one JSON object instead of the table");
-  commands.push_back({link, [options, as_json] {
+  commands.push_back({link, [options, as_json, remote] {
+    if (!remote->topology_path.empty()) options->remote = *remote;
     auto report = bench::run_link_bench(*options, [](const std::string& step) {
-      std::fprintf(stderr, "bench link: measuring %s...\n", step.c_str());
+      std::fprintf(stderr, "bench link: %s\n", step.c_str());
     });
     std::fputs(*as_json ? (bench::link_bench_json(report).dump(2) + "\n").c_str() : bench::format_link_bench(report).c_str(),
                stdout);

@@ -132,3 +132,16 @@ TEST_CASE("keygen writes 0600 secret keys and the public keys into the topology 
   CHECK(run_gossip("keygen --peers 2 --update " + file).status == 2);  // 2 is not the file's 3
   CHECK(contains(run_gossip("keygen").output, "give --peers N"));
 }
+
+TEST_CASE("bench link prints medians and ratios, and the same as JSON") {
+  Result table = run_gossip("bench link --sizes 65536,1048576 --max-repetitions 5");
+  REQUIRE(table.status == 0);
+  CHECK(contains(table.output, "raw TCP  plaintext  plain/raw   libsodium  our cipher  encrypted  enc/libsodium"));
+  CHECK(contains(table.output, "  1 MiB     5  "));
+  Result json = run_gossip("bench link --sizes 65536 --max-repetitions 5 --json");
+  REQUIRE(json.status == 0);
+  auto report = nlohmann::json::parse(json.output.substr(json.output.find('{')));  // after the progress lines
+  CHECK(report["rows"][0]["bytes"] == 65536);
+  CHECK(report["rows"][0]["encrypted_bytes_per_second"].get<double>() > 0);
+  CHECK(report["rows"][0]["plaintext_over_raw"].get<double>() > 0);
+}
