@@ -52,7 +52,7 @@ std::vector<PeerInfo> parse_peers(const JsonReader& top) {
   const int count = static_cast<int>(list.size());
   std::vector<PeerInfo> peers;
   std::map<int, size_t> index_of_id;
-  std::map<std::string, size_t> index_of_address;
+  std::map<std::string, size_t> index_of_address, index_of_key;
   for (size_t k = 0; k < list.size(); ++k) {
     std::string path = "peers[" + std::to_string(k) + "]";
     PeerInfo peer = parse_peer(list[k], path, count);
@@ -65,6 +65,14 @@ std::vector<PeerInfo> parse_peers(const JsonReader& top) {
       throw ConfigError(path + ": duplicate address " + address + " (also peers[" +
                         std::to_string(it->second) + "], id " +
                         std::to_string(peers[it->second].id) + ")");
+    }
+    // One key, one identity: a key-holder posing as two peers would defeat robust
+    // aggregation's bound on malicious neighbours.
+    if (!peer.public_key.empty()) {
+      if (auto [it, fresh] = index_of_key.emplace(peer.public_key, k); !fresh) {
+        throw ConfigError(path + ".public_key: the same key as peers[" + std::to_string(it->second) +
+                          "]; every peer needs its own");
+      }
     }
     peers.push_back(std::move(peer));
   }

@@ -1,5 +1,8 @@
 #include "transport/inbox.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace gossip {
 
 Inbox::Inbox(int peer_count, InboxLimits limits)
@@ -84,10 +87,13 @@ void Inbox::notify() {
   changed_.notify_all();
 }
 
-void Inbox::start_exchange(int64_t round) {
+void Inbox::start_exchange(int64_t round, uint8_t kind) {
   std::lock_guard lock(mutex_);
-  for (auto& message : lent_) release(std::get<2>(message.key), std::move(message.buffer));
-  lent_.clear();
+  std::erase_if(lent_, [&](Message& message) {
+    if (std::get<1>(message.key) != kind) return false;
+    release(std::get<2>(message.key), std::move(message.buffer));
+    return true;
+  });
   current_round_ = std::max(current_round_, round);
   for (auto it = ready_.begin(); it != ready_.end() && std::get<0>(it->first) < current_round_;) {
     uint32_t sender = std::get<2>(it->first);
@@ -139,6 +145,25 @@ ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request) {
     }
   }
   return result;
+}
+
+void check_exchange_request(const ExchangeRequest& request, int peer_count, std::size_t max_message_bytes) {
+  for (const auto& send : request.sends) {
+    if (send.peer < 0 || send.peer >= peer_count) {
+      throw std::invalid_argument("exchange: send to peer " + std::to_string(send.peer) + ", outside 0.." +
+                                  std::to_string(peer_count - 1));
+    }
+    if (send.payload.size() > max_message_bytes) {
+      throw std::invalid_argument("exchange: a payload of " + std::to_string(send.payload.size()) +
+                                  " bytes exceeds the run's message limit of " + std::to_string(max_message_bytes));
+    }
+  }
+  for (int peer : request.receive_from) {
+    if (peer < 0 || peer >= peer_count) {
+      throw std::invalid_argument("exchange: receive from peer " + std::to_string(peer) + ", outside 0.." +
+                                  std::to_string(peer_count - 1));
+    }
+  }
 }
 
 }  // namespace gossip

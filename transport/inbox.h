@@ -25,7 +25,7 @@ namespace gossip {
 
 struct InboxLimits {
   int max_early_rounds = 4;       // accept messages up to this many rounds ahead
-  int max_buffered_per_peer = 16;  // messages held per sender, early ones included
+  int max_buffered_per_peer = 32;  // messages held per sender, early ones included
 };
 
 class Inbox {
@@ -41,15 +41,16 @@ class Inbox {
   // Wakes a waiting exchange, e.g. because a send finished.
   void notify();
 
-  // Exchange side. start_exchange returns the buffers lent by the last exchange and
-  // drops everything older than `round` (counted as late).
-  void start_exchange(int64_t round);
+  // Exchange side. start_exchange returns the buffers lent by the last exchange of this
+  // kind (other kinds' results stay valid) and drops everything older than `round`
+  // (counted as late).
+  void start_exchange(int64_t round, uint8_t kind);
   // Waits until every sender in `from` has a (round, kind) message and `also()` holds
   // (checked under the inbox lock, so it must not call back into the inbox), or until
   // the deadline. Returns whether everything arrived.
   bool wait(int64_t round, uint8_t kind, std::span<const int> from, Clock::time_point deadline,
             const std::function<bool()>& also);
-  // Lends the message to the caller until the next start_exchange.
+  // Lends the message to the caller until the next start_exchange of its kind.
   std::optional<Incoming> take(int64_t round, uint8_t kind, uint32_t sender);
 
   void add_counts(TransportStats& stats) const;
@@ -83,5 +84,9 @@ class Inbox {
 // Takes what arrived for `request` out of the inbox: received in receive_from order,
 // the rest listed as missing. Shared by every transport.
 ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request);
+
+// Throws std::invalid_argument for a request no transport can carry out: a peer id out
+// of range, a payload over the run's message limit.
+void check_exchange_request(const ExchangeRequest& request, int peer_count, std::size_t max_message_bytes);
 
 }  // namespace gossip

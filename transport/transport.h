@@ -29,7 +29,7 @@ struct ExchangeRequest {
 struct Incoming {
   int peer = 0;
   uint8_t codec = 0;
-  std::span<const uint8_t> payload;  // valid until the next exchange() call
+  std::span<const uint8_t> payload;  // valid until the next exchange() of the same kind
 };
 
 struct ExchangeResult {
@@ -54,8 +54,10 @@ class Transport {
   virtual ~Transport() = default;
   virtual int self() const = 0;
   // Sends, then waits until every peer in receive_from delivered its (round, kind)
-  // message and every send finished, or until the deadline. Never waits past it. Called
-  // from one thread at a time; rounds never decrease.
+  // message and every send finished, or until the deadline. A send still queued at the
+  // deadline is withdrawn; one half-written closes its link (the caller's buffer is free
+  // when this returns). Called from one thread at a time; rounds never decrease. Throws
+  // std::invalid_argument for a peer out of range or a payload over the message limit.
   virtual ExchangeResult exchange(const ExchangeRequest& request) = 0;
   virtual TransportStats stats() const = 0;
 };

@@ -40,6 +40,13 @@ TEST_CASE("duplicate host:port") {
                       "graph": {"kind": "ring"}})") == "peers[1]: duplicate address h:1 (also peers[0], id 0)");
 }
 
+TEST_CASE("two peers with the same public key") {
+  std::string key(64, 'b');
+  CHECK(load_error(R"({"peers": [{"id": 0, "host": "h", "port": 1, "public_key": ")" + key +
+                   R"("}, {"id": 1, "host": "h", "port": 2, "public_key": ")" + key + R"("}], "graph": {"kind": "ring"}})") ==
+        "peers[1].public_key: the same key as peers[0]; every peer needs its own");
+}
+
 TEST_CASE("an edge to an unknown peer") {
   CHECK(load_error(with_graph(R"({"kind": "edges", "edges": [[0, 1], [1, 7]]})")) ==
         "graph.edges[1]: [1, 7] names peer 7, which is not in peers (ids 0..2)");

@@ -22,7 +22,7 @@ void deliver(Inbox& inbox, uint32_t sender, int64_t round, uint8_t fill, uint64_
 
 TEST_CASE("messages wait for their round and late ones are dropped and counted") {
   Inbox inbox(3, {});
-  inbox.start_exchange(5);
+  inbox.start_exchange(5, 1);
   deliver(inbox, 1, 4, 0xaa);  // late
   deliver(inbox, 1, 5, 0x05);
   deliver(inbox, 2, 6, 0x06);  // early: kept for round 6
@@ -33,7 +33,7 @@ TEST_CASE("messages wait for their round and late ones are dropped and counted")
   CHECK(got->payload.size() == 4);
   CHECK(got->payload[0] == 0x05);
   CHECK_FALSE(inbox.take(5, 1, 2));
-  inbox.start_exchange(6);
+  inbox.start_exchange(6, 1);
   auto early = inbox.take(6, 1, 2);
   REQUIRE(early);
   CHECK(early->payload[3] == 0x06);
@@ -44,7 +44,7 @@ TEST_CASE("messages wait for their round and late ones are dropped and counted")
 
 TEST_CASE("early messages are bounded, duplicates dropped, empty payloads delivered") {
   Inbox inbox(2, {.max_early_rounds = 2, .max_buffered_per_peer = 3});
-  inbox.start_exchange(0);
+  inbox.start_exchange(0, 1);
   deliver(inbox, 1, 3, 1);  // beyond 2 rounds ahead
   deliver(inbox, 1, 0, 1);
   deliver(inbox, 1, 0, 2);  // duplicate of (0, kind 1, sender 1)
@@ -56,7 +56,7 @@ TEST_CASE("early messages are bounded, duplicates dropped, empty payloads delive
   CHECK(stats.messages_early_dropped == 1);
   CHECK(stats.messages_duplicate == 2);
   CHECK(inbox.take(0, 1, 1)->payload[0] == 1);
-  inbox.start_exchange(1);
+  inbox.start_exchange(1, 1);
   auto empty = header(1, 0, 9);
   inbox.commit(1, empty);
   auto got = inbox.take(1, 9, 1);
@@ -68,7 +68,7 @@ TEST_CASE("payload buffers are reused from round to round") {
   Inbox inbox(2, {});
   const uint8_t* first = nullptr;
   for (int round = 0; round < 20; ++round) {
-    inbox.start_exchange(round);
+    inbox.start_exchange(round, 1);
     deliver(inbox, 1, round, static_cast<uint8_t>(round), 1 << 16);
     auto got = inbox.take(round, 1, 1);
     REQUIRE(got);
@@ -80,10 +80,38 @@ TEST_CASE("payload buffers are reused from round to round") {
 
 TEST_CASE("an aborted message is not delivered") {
   Inbox inbox(2, {});
-  inbox.start_exchange(0);
+  inbox.start_exchange(0, 1);
   auto h = header(0, 8);
   CHECK(inbox.acquire(1, h).size() == 8);
   inbox.abort(1);
   inbox.commit(1, h);
   CHECK_FALSE(inbox.take(0, 1, 1));
+}
+
+TEST_CASE("results of one kind stay valid while another kind is exchanged") {
+  Inbox inbox(2, {});
+  inbox.start_exchange(0, 1);
+  deliver(inbox, 1, 0, 0x11);
+  auto model = inbox.take(0, 1, 1);
+  REQUIRE(model);
+  inbox.start_exchange(0, 2);  // e.g. the tracker of gradient tracking, same round
+  auto h = header(0, 4, 2);
+  auto span = inbox.acquire(1, h);
+  std::fill(span.begin(), span.end(), 0x22);
+  inbox.commit(1, h);
+  REQUIRE(inbox.take(0, 2, 1));
+  CHECK(model->payload[0] == 0x11);  // not recycled for the kind-2 message
+  CHECK(model->payload.data() != span.data());
+}
+
+TEST_CASE("requests no transport can carry out are refused") {
+  std::vector<uint8_t> payload(100);
+  Outgoing bad_peer[] = {{5, payload, 0}};
+  CHECK_THROWS_WITH_AS(check_exchange_request({0, 1, bad_peer, {}, Clock::now()}, 3, 1000),
+                       "exchange: send to peer 5, outside 0..2", std::invalid_argument);
+  Outgoing too_big[] = {{1, payload, 0}};
+  CHECK_THROWS_WITH_AS(check_exchange_request({0, 1, too_big, {}, Clock::now()}, 3, 10),
+                       "exchange: a payload of 100 bytes exceeds the run's message limit of 10", std::invalid_argument);
+  int from[] = {-1};
+  CHECK_THROWS_AS(check_exchange_request({0, 1, {}, from, Clock::now()}, 3, 10), std::invalid_argument);
 }

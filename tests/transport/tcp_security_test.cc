@@ -207,3 +207,15 @@ TEST_CASE("an exchange with no link returns at its deadline with the neighbour m
   CHECK(took >= 300ms);
   CHECK(took < 600ms);
 }
+
+TEST_CASE("an exchange called after its deadline sends nothing and keeps the link") {
+  Pair pair;
+  TcpTransport zero(pair.options(0, pair.log0)), one(pair.options(1, pair.log1));
+  REQUIRE(zero.wait_for_links(Clock::now() + 3s).empty());
+  std::vector<uint8_t> payload(1000);
+  Outgoing sends[] = {{1, payload, 0}};
+  auto result = zero.exchange({0, 1, sends, {}, Clock::now() - 1ms});
+  CHECK(result.send_failed == std::vector<int>{1});
+  CHECK(zero.stats().links_down == 0);
+  CHECK(one_round(zero, one, 1));
+}

@@ -1,5 +1,6 @@
 #include "transport/inproc/inproc_transport.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace gossip {
@@ -11,7 +12,8 @@ class InprocTransport : public Transport {
 
   ExchangeResult exchange(const ExchangeRequest& request) override {
     Inbox& own = *hub_.inboxes_[self_];
-    own.start_exchange(request.round);
+    check_exchange_request(request, static_cast<int>(hub_.inboxes_.size()), SIZE_MAX);
+    own.start_exchange(request.round, request.kind);
     for (const auto& send : request.sends) {
       if (!hub_.delivers(self_, send.peer, request.round)) continue;
       wire::MessageHeader header{wire::Control::kData, request.kind, send.codec, static_cast<uint32_t>(self_),

@@ -58,13 +58,27 @@ void Link::start() {
   asio::co_spawn(executor, [self] { return self->watchdog(); }, on_exception);
 }
 
-void Link::send(const wire::MessageHeader& header, std::span<const uint8_t> payload, Done done) {
+uint64_t Link::send(const wire::MessageHeader& header, std::span<const uint8_t> payload, Done done) {
+  uint64_t ticket = next_ticket_++;
   if (closed_) {
     done(false);
-    return;
+    return ticket;
   }
-  queue_.push_back({header, payload, std::move(done)});
+  queue_.push_back({header, payload, std::move(done), ticket});
   wake_writer_.cancel();
+  return ticket;
+}
+
+bool Link::withdraw(uint64_t ticket) {
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->ticket != ticket) continue;
+    if (it == queue_.begin() && writing_front_) return false;
+    Done done = std::move(it->done);
+    queue_.erase(it);
+    if (done) done(false);
+    return true;
+  }
+  return true;  // already finished or failed
 }
 
 void Link::close(const std::string& reason) {
@@ -118,6 +132,7 @@ asio::awaitable<void> Link::write_loop() {
       continue;
     }
     encoder_.begin(queue_.front().header, queue_.front().payload);
+    writing_front_ = true;
     while (!encoder_.done()) {
       buffers.clear();
       for (const auto& piece : encoder_.next_batch()) buffers.emplace_back(piece.data, piece.size);
@@ -130,6 +145,7 @@ asio::awaitable<void> Link::write_loop() {
       counters_.bytes_sent += bytes;
       last_sent_ = std::chrono::steady_clock::now();
     }
+    writing_front_ = false;
     Done done = std::move(queue_.front().done);
     queue_.pop_front();
     if (done) done(true);

@@ -47,8 +47,11 @@ class Link : public std::enable_shared_from_this<Link> {
   std::string remote_address() const { return remote_; }
 
   void start();
-  // Queues a message; `payload` must stay valid until `done` runs.
-  void send(const wire::MessageHeader& header, std::span<const uint8_t> payload, Done done);
+  // Queues a message; `payload` must stay valid until `done` runs. Returns a ticket for withdraw().
+  uint64_t send(const wire::MessageHeader& header, std::span<const uint8_t> payload, Done done);
+  // Takes back a queued message whose writing has not begun (its `done` runs with false);
+  // false if it is being written, when only closing the link frees its payload.
+  bool withdraw(uint64_t ticket);
   // Idempotent. Fails queued sends, aborts a half-received message, tells the owner.
   void close(const std::string& reason);
 
@@ -57,6 +60,7 @@ class Link : public std::enable_shared_from_this<Link> {
     wire::MessageHeader header;
     std::span<const uint8_t> payload;
     Done done;
+    uint64_t ticket = 0;
   };
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
@@ -78,6 +82,8 @@ class Link : public std::enable_shared_from_this<Link> {
   asio::steady_timer watchdog_timer_;
   std::chrono::steady_clock::time_point last_received_, last_sent_;
   bool closed_ = false;
+  bool writing_front_ = false;  // the writer has begun the message at the front of queue_
+  uint64_t next_ticket_ = 1;
 };
 
 }  // namespace gossip::tcp

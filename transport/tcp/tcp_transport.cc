@@ -47,6 +47,7 @@ struct TcpTransport::Impl {
     std::atomic<int> pending{0};
     std::vector<uint8_t> done;                 // network thread only
     std::vector<std::weak_ptr<tcp::Link>> on;  // network thread only
+    std::vector<uint64_t> tickets;             // network thread only
     std::vector<int> failed;                   // written on the network thread before pending drops
   };
 
@@ -89,6 +90,10 @@ struct TcpTransport::Impl {
   std::vector<std::shared_ptr<tcp::Link>> links;           // by peer
   std::vector<std::unique_ptr<asio::steady_timer>> redial;  // by peer: wakes its dialer
   bool stopping = false;
+  int handshakes_in_flight = 0;  // network thread only
+  Clock::time_point last_refusal_log{};
+  uint64_t refusals_unlogged = 0;
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
   std::thread thread;
 };
 
@@ -169,19 +174,44 @@ void TcpTransport::Impl::stop() {
     closed.set_value();
   });
   closed.get_future().wait();
+  keep_running.reset();
   io.stop();
   thread.join();
 }
 
+// Handshakes in progress at once; past this, new connections are closed at once, so a
+// flood of silent clients cannot take every file descriptor.
+constexpr int kMaxHandshakesInFlight = 64;
+
 asio::awaitable<void> TcpTransport::Impl::accept_loop() {
+  using namespace std::chrono_literals;
+  asio::steady_timer pause(io);
+  std::chrono::milliseconds backoff = 50ms;
   while (!stopping) {
     auto [error, socket] = co_await acceptor.async_accept(use_nothrow);
     if (stopping) co_return;
     if (error) {
-      log("accept failed: " + error.message());
+      // Out of descriptors, say: the connection stays in the backlog and accept would
+      // fail again at once, so wait instead of spinning.
+      log("accept failed: " + error.message() + "; pausing " + std::to_string(backoff.count()) + " ms");
+      pause.expires_after(backoff);
+      co_await pause.async_wait(use_nothrow);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
       continue;
     }
-    asio::co_spawn(io, respond(std::make_shared<Tcp::socket>(std::move(socket))), logged("a handshake failed"));
+    backoff = 50ms;
+    if (handshakes_in_flight >= kMaxHandshakesInFlight) {
+      ++refused;
+      std::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    ++handshakes_in_flight;
+    asio::co_spawn(io, respond(std::make_shared<Tcp::socket>(std::move(socket))),
+                   [this, report = logged("a handshake failed")](std::exception_ptr error) {
+                     --handshakes_in_flight;
+                     report(error);
+                   });
   }
 }
 
@@ -192,7 +222,16 @@ asio::awaitable<void> TcpTransport::Impl::respond(Socket socket) {
   std::string why;
   auto refuse = [&](const std::string& reason) {
     ++refused;
-    log("refused connection from " + address + ": " + reason);
+    // At most one line a second, so a flood of bad connections cannot flood the log.
+    auto now = Clock::now();
+    if (now - last_refusal_log >= std::chrono::seconds(1)) {
+      std::string more = refusals_unlogged ? " (and " + std::to_string(refusals_unlogged) + " more refused)" : "";
+      log("refused connection from " + address + ": " + reason + more);
+      last_refusal_log = now;
+      refusals_unlogged = 0;
+    } else {
+      ++refusals_unlogged;
+    }
     std::error_code ignored;
     socket->close(ignored);
   };
@@ -366,12 +405,22 @@ std::vector<int> TcpTransport::wait_for_links(Clock::time_point deadline) {
 
 ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
   Impl& s = *impl_;
-  s.inbox.start_exchange(request.round);
+  check_exchange_request(request, static_cast<int>(s.options.peers.size()), s.options.max_message_bytes);
+  s.inbox.start_exchange(request.round, request.kind);
+  if (Clock::now() >= request.deadline) {
+    // Too late to send anything (the caller overran its round): take what has arrived,
+    // and leave the links alone rather than cut sends off halfway.
+    ExchangeResult result = collect_exchange(s.inbox, request);
+    for (const auto& send : request.sends) result.send_failed.push_back(send.peer);
+    std::sort(result.send_failed.begin(), result.send_failed.end());
+    return result;
+  }
   auto state = std::make_shared<Impl::SendState>();
   std::vector<Outgoing> sends(request.sends.begin(), request.sends.end());
   state->pending = static_cast<int>(sends.size());
   state->done.assign(sends.size(), 0);
   state->on.resize(sends.size());
+  state->tickets.resize(sends.size());
   asio::post(s.io, [&s, state, sends, round = request.round, kind = request.kind] {
     for (size_t i = 0; i < sends.size(); ++i) {
       int peer = sends[i].peer;
@@ -389,19 +438,21 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
       state->on[i] = link;
       wire::MessageHeader header{wire::Control::kData, kind, sends[i].codec, static_cast<uint32_t>(s.options.self),
                                  round, sends[i].payload.size()};
-      link->send(header, sends[i].payload, finish);
+      state->tickets[i] = link->send(header, sends[i].payload, finish);
     }
   });
   s.inbox.wait(request.round, request.kind, request.receive_from, request.deadline,
                [&] { return state->pending.load(std::memory_order_acquire) == 0; });
   if (state->pending.load(std::memory_order_acquire) != 0) {
-    // A send still running at the deadline would read the caller's buffer after we
-    // return: close those links (their peers missed the round), then release the buffer.
+    // A send still queued at the deadline is withdrawn; one being written would read the
+    // caller's buffer after we return, so only then is its link closed (the peer missed
+    // the round either way).
     std::promise<void> released;
     asio::post(s.io, [&] {
       for (size_t i = 0; i < sends.size(); ++i) {
         if (state->done[i]) continue;
-        if (auto link = state->on[i].lock()) {
+        auto link = state->on[i].lock();
+        if (link && !link->withdraw(state->tickets[i])) {
           link->close("the send for round " + std::to_string(request.round) + " did not finish by the deadline");
         }
       }
