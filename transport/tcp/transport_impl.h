@@ -1,0 +1,75 @@
+// The TCP transport's state, shared by its two halves: connections.cc (listening,
+// dialing, handshakes, links coming and going) and tcp_transport.cc (exchange, stats).
+// Everything below "network-thread state" is touched only on the network thread.
+#pragma once
+
+#include <asio.hpp>  // io_context, sockets, timers, coroutines
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "transport/tcp/link.h"
+#include "transport/tcp/tcp_transport.h"
+
+namespace gossip {
+
+using Tcp = asio::ip::tcp;
+using TcpSocket = std::shared_ptr<Tcp::socket>;
+
+struct TcpTransport::Impl {
+  struct SendState {
+    std::atomic<int> pending{0};
+    std::vector<uint8_t> done;                 // network thread only
+    std::vector<std::weak_ptr<tcp::Link>> on;  // network thread only
+    std::vector<uint64_t> tickets;             // network thread only
+    std::vector<int> failed;                   // written on the network thread before pending drops
+  };
+
+  explicit Impl(TcpOptions options_in);
+  void log(const std::string& line) const;
+  void start();
+  void stop();
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> respond(TcpSocket socket);
+  asio::awaitable<void> dial_loop(int peer);
+  asio::awaitable<std::shared_ptr<tcp::Link>> dial(int peer, std::string* why);
+  std::shared_ptr<tcp::Link> make_link(TcpSocket socket, const SessionKeys& keys);
+  void install(std::shared_ptr<tcp::Link> link);
+  void on_closed(tcp::Link& link, const std::string& reason);
+  void set_up(int peer, bool up);
+  // Completion for spawned coroutines: an exception is logged, never thrown out of run().
+  auto logged(std::string what) {
+    return [this, what](std::exception_ptr error) {
+      if (!error) return;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& exception) {
+        log(what + ": " + exception.what());
+      }
+    };
+  }
+
+  TcpOptions options;
+  PeerDirectory directory;
+  tcp::LinkSettings settings;
+  Inbox inbox;
+  tcp::LinkCounters counters;
+  std::atomic<uint64_t> links_up{0}, links_down{0}, refused{0};
+  mutable std::mutex up_mutex;
+  std::condition_variable up_changed;
+  std::vector<uint8_t> up;  // by peer, under up_mutex: for threads other than the network one
+  // Network-thread state; the io_context comes after everything its handlers use.
+  asio::io_context io;
+  Tcp::acceptor acceptor{io};
+  std::vector<std::shared_ptr<tcp::Link>> links;           // by peer
+  std::vector<std::unique_ptr<asio::steady_timer>> redial;  // by peer: wakes its dialer
+  bool stopping = false;
+  int handshakes_in_flight = 0;  // network thread only
+  Clock::time_point last_refusal_log{};
+  uint64_t refusals_unlogged = 0;
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
+  std::thread thread;
+};
+
+}  // namespace gossip
