@@ -56,13 +56,6 @@ uint64_t JsonReader::unsigned_integer_or(std::string_view key, uint64_t fallback
   return value.get<uint64_t>();
 }
 
-double JsonReader::number_or(std::string_view key, double fallback) const {
-  if (!has(key)) return fallback;
-  const auto& value = member(key);
-  if (!value.is_number()) fail(key, "expected a number, got " + brief(value));
-  return value.get<double>();
-}
-
 bool JsonReader::boolean_or(std::string_view key, bool fallback) const {
   if (!has(key)) return fallback;
   const auto& value = member(key);

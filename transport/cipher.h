@@ -36,8 +36,6 @@ class RecordCipher {
   // reordered or is from another key. After a false the link must be closed.
   bool open(std::span<const uint8_t> associated, std::span<uint8_t> data, const uint8_t* tag);
 
-  uint64_t records() const { return counter_; }
-
  private:
   std::array<uint8_t, 12> next_nonce();
 

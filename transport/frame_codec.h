@@ -30,7 +30,6 @@ class FrameEncoder {
   bool done() const { return !header_pending_ && offset_ == payload_.size(); }
   // The records to write next; valid until the next call.
   std::span<const WritePiece> next_batch();
-  std::size_t chunk_bytes() const { return chunk_bytes_; }
 
  private:
   void add_record(std::span<const uint8_t> plain, uint8_t* cipher_out);

@@ -15,8 +15,6 @@ TcpTransport::~TcpTransport() { impl_->stop(); }
 
 int TcpTransport::self() const { return impl_->options.self; }
 
-uint16_t TcpTransport::listening_port() const { return impl_->acceptor.local_endpoint().port(); }
-
 std::vector<int> TcpTransport::linked_peers() const {
   std::lock_guard lock(impl_->up_mutex);
   std::vector<int> peers;

@@ -58,7 +58,6 @@ class TcpTransport : public Transport {
   // Waits until every neighbour's link is up, or the deadline; returns those still down.
   std::vector<int> wait_for_links(Clock::time_point deadline);
   std::vector<int> linked_peers() const;
-  uint16_t listening_port() const;
 
  private:
   struct Impl;
