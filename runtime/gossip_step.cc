@@ -13,13 +13,13 @@ std::span<const uint8_t> float_bytes(std::span<const float> values) {
 }  // namespace
 
 GossipStepResult gossip_step(Transport& transport, const Topology& topology, int64_t round, std::span<float> model,
-                             Clock::time_point deadline) {
+                             Clock::time_point deadline, bool skip_unlinked) {
   const int self = transport.self();
   const MixingMatrix& weights = topology.weights(round);
   std::vector<Outgoing> sends;
   for (int peer : weights.out_neighbours(self)) sends.push_back({peer, float_bytes(model), kRawFloat32Codec});
   const std::vector<int>& from = weights.in_neighbours(self);
-  ExchangeResult exchanged = transport.exchange({round, kModelKind, sends, from, deadline});
+  ExchangeResult exchanged = transport.exchange({round, kModelKind, sends, from, deadline, skip_unlinked});
 
   GossipStepResult result;
   std::vector<NeighbourModel> neighbours;
@@ -40,6 +40,8 @@ GossipStepResult gossip_step(Transport& transport, const Topology& topology, int
   }
   result.mix = mix_models(model, weights.self_weight(self), neighbours);
   result.send_failed = std::move(exchanged.send_failed);
+  result.sending = exchanged.sending;
+  result.ahead = std::move(exchanged.ahead);
   return result;
 }
 

@@ -47,6 +47,7 @@ TcpOptions tcp_options_for(const LoadedTopology& loaded, int self, const Identit
   options.handshake_timeout = settings.handshake_timeout;
   options.keepalive_interval = settings.keepalive_interval;
   options.dead_after = settings.dead_after;
+  options.first_round = settings.first_round;
   options.log = settings.log;
   return options;
 }

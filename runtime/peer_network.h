@@ -19,6 +19,7 @@ struct NetworkSettings {
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds keepalive_interval{1000};
   std::chrono::milliseconds dead_after{5000};
+  int64_t first_round = 0;  // a resumed peer starts at its checkpoint's round
   std::function<void(const std::string&)> log;
 };
 

@@ -1,9 +1,52 @@
 #include <cstdio>
 
 #include "bench/link_bench.h"
+#include "bench/train_bench.h"
 #include "tools/command.h"
 
 namespace gossip::tools {
+
+namespace {
+
+void add_train_bench(CLI::App& bench, std::vector<Command>& commands) {
+  CLI::App* train = bench.add_subcommand(
+      "train", "Samples per second of one peer's local training steps (forward, backward, SGD with momentum) "
+               "for the MLP on the CPU");
+  train->footer(
+      "Random data of Fashion-MNIST's shape (784 inputs, 10 classes). Warm-up, then timed repetitions;\n"
+      "the table shows min / median / max. bench/train_compare.sh compares it with PyTorch.\n"
+      "Examples:\n"
+      "  gossip bench train\n"
+      "  gossip bench train --batch 128 --threads 2 --hidden 512,256 --json");
+  auto options = std::make_shared<bench::TrainBenchOptions>();
+  auto as_json = std::make_shared<bool>(false);
+  train->add_option("--batch", options->batch, "Samples per step")->check(CLI::PositiveNumber)->capture_default_str();
+  train->add_option("--threads", options->threads, "Threads for the matrix products")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  train->add_option("--hidden", options->hidden, "Hidden layer widths, comma separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  auto steps = train->add_option("--steps", options->steps, "Steps per timed repetition (instead of --seconds)")
+                   ->check(CLI::PositiveNumber);
+  train->add_option("--seconds", options->seconds, "Seconds per timed repetition")
+      ->check(CLI::PositiveNumber)
+      ->excludes(steps)
+      ->capture_default_str();
+  train->add_option("--repetitions", options->repetitions, "Timed repetitions")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  train->add_flag("--json", *as_json, "Print one JSON object instead of the table");
+  commands.push_back({train, [options, as_json] {
+    auto report = bench::run_train_bench(*options);
+    std::fputs(*as_json ? (bench::train_bench_json(report).dump(2) + "\n").c_str()
+                        : bench::format_train_bench(report).c_str(),
+               stdout);
+    return 0;
+  }});
+}
+
+}  // namespace
 
 void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
   CLI::App* bench = parent.add_subcommand("bench", "Benchmarks that print a table of medians");
@@ -46,6 +89,7 @@ void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
                stdout);
     return 0;
   }});
+  add_train_bench(*bench, commands);
 }
 
 }  // namespace gossip::tools

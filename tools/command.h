@@ -18,5 +18,7 @@ void add_topo_commands(CLI::App& parent, std::vector<Command>& commands);
 void add_bench_commands(CLI::App& parent, std::vector<Command>& commands);
 void add_keygen_command(CLI::App& parent, std::vector<Command>& commands);
 void add_version_command(CLI::App& parent, std::vector<Command>& commands);
+void add_peer_command(CLI::App& parent, std::vector<Command>& commands);
+void add_launch_command(CLI::App& parent, std::vector<Command>& commands);
 
 }  // namespace gossip::tools

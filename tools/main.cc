@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   gossip::tools::add_topo_commands(app, commands);
   gossip::tools::add_keygen_command(app, commands);
   gossip::tools::add_bench_commands(app, commands);
+  gossip::tools::add_peer_command(app, commands);
+  gossip::tools::add_launch_command(app, commands);
   gossip::tools::add_version_command(app, commands);
   try {
     app.parse(argc, argv);

@@ -15,6 +15,7 @@ packages=(
   libcli11-dev       # the gossip command line
   zlib1g-dev         # reading the gzipped dataset files
   doctest-dev        # unit tests
+  dataset-fashion-mnist  # the MLP task's data, in /usr/share/datasets/fashion-mnist
 )
 missing=()
 for package in "${packages[@]}"; do

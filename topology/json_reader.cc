@@ -50,10 +50,19 @@ int64_t JsonReader::integer_or(std::string_view key, int64_t fallback, int64_t m
 uint64_t JsonReader::unsigned_integer_or(std::string_view key, uint64_t fallback) const {
   if (!has(key)) return fallback;
   const auto& value = member(key);
-  if (!value.is_number_unsigned()) {
+  if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<int64_t>() >= 0)) {
     fail(key, "expected a non-negative integer, got " + brief(value));
   }
   return value.get<uint64_t>();
+}
+
+double JsonReader::number_or(std::string_view key, double fallback, double min, double max) const {
+  if (!has(key)) return fallback;
+  const auto& value = member(key);
+  if (!value.is_number() || !(value.get<double>() >= min && value.get<double>() <= max)) {
+    fail(key, "expected a number in [" + brief(min) + ", " + brief(max) + "], got " + brief(value));
+  }
+  return value.get<double>();
 }
 
 bool JsonReader::boolean_or(std::string_view key, bool fallback) const {

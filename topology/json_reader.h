@@ -26,6 +26,8 @@ class JsonReader {
   int64_t integer(std::string_view key, int64_t min, int64_t max) const;
   int64_t integer_or(std::string_view key, int64_t fallback, int64_t min, int64_t max) const;
   uint64_t unsigned_integer_or(std::string_view key, uint64_t fallback) const;
+  // A finite number in [min, max].
+  double number_or(std::string_view key, double fallback, double min, double max) const;
   bool boolean_or(std::string_view key, bool fallback) const;
   std::string string(std::string_view key) const;
   std::string string_or(std::string_view key, std::string fallback) const;

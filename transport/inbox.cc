@@ -5,12 +5,14 @@
 
 namespace gossip {
 
-Inbox::Inbox(int peer_count, InboxLimits limits)
-    : limits_(limits), pending_(peer_count), free_(peer_count), held_(peer_count, 0) {}
+Inbox::Inbox(int peer_count, InboxLimits limits, int64_t first_round)
+    : limits_(limits),
+      current_round_(first_round), pending_(peer_count), free_(peer_count), held_(peer_count, 0), newest_(peer_count, -1) {}
 
 bool Inbox::admit(uint32_t sender, const wire::MessageHeader& header) {
   Key key{header.round, header.kind, sender};
   if (sender >= held_.size()) return false;
+  newest_[sender] = std::max(newest_[sender], header.round);
   if (header.round < current_round_) {
     ++late_;
     return false;
@@ -82,6 +84,16 @@ void Inbox::abort(uint32_t sender) {
   }
 }
 
+void Inbox::forget(uint32_t sender) {
+  std::lock_guard lock(mutex_);
+  if (sender < newest_.size()) newest_[sender] = -1;
+}
+
+int64_t Inbox::newest_round(uint32_t sender) const {
+  std::lock_guard lock(mutex_);
+  return sender < newest_.size() ? newest_[sender] : -1;
+}
+
 void Inbox::notify() {
   std::lock_guard lock(mutex_);
   changed_.notify_all();
@@ -105,11 +117,15 @@ void Inbox::start_exchange(int64_t round, uint8_t kind) {
 }
 
 bool Inbox::wait(int64_t round, uint8_t kind, std::span<const int> from, Clock::time_point deadline,
-                 const std::function<bool()>& also) {
+                 const std::function<bool()>& also, const std::function<bool(int)>& excused) {
   std::unique_lock lock(mutex_);
   auto complete = [&] {
     for (int peer : from) {
-      if (!ready_.count(Key{round, kind, static_cast<uint32_t>(peer)})) return false;
+      if (ready_.count(Key{round, kind, static_cast<uint32_t>(peer)})) continue;
+      // Links are FIFO and peers send rounds in order: a later round from this sender on
+      // its current link means its message for this one is not coming.
+      if (newest_[static_cast<size_t>(peer)] > round) continue;
+      if (!excused || !excused(peer)) return false;
     }
     return !also || also();
   };
@@ -142,6 +158,8 @@ ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request) {
       result.received.push_back(*incoming);
     } else {
       result.missing.push_back(peer);
+      const int64_t newest = inbox.newest_round(static_cast<uint32_t>(peer));
+      if (newest > request.round) result.ahead.push_back({peer, newest});
     }
   }
   return result;

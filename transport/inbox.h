@@ -30,7 +30,10 @@ struct InboxLimits {
 
 class Inbox {
  public:
-  Inbox(int peer_count, InboxLimits limits);
+  // `first_round`: the round of the first exchange. A peer that resumes at round r must
+  // say so, or its neighbours' round-r messages that arrive before its first exchange
+  // would look too early and be dropped.
+  Inbox(int peer_count, InboxLimits limits, int64_t first_round = 0);
 
   // Network side. acquire: where the payload of `header` goes, or empty to discard it
   // (late, too early, duplicate, over the bound). commit: the message is complete
@@ -38,6 +41,11 @@ class Inbox {
   std::span<uint8_t> acquire(uint32_t sender, const wire::MessageHeader& header);
   void commit(uint32_t sender, const wire::MessageHeader& header);
   void abort(uint32_t sender);
+  // A new link from `sender`: what its previous connection said about its round no longer holds.
+  void forget(uint32_t sender);
+  // The newest round in any header from `sender` since forget (-1: none), even of a
+  // message that was dropped.
+  int64_t newest_round(uint32_t sender) const;
   // Wakes a waiting exchange, e.g. because a send finished.
   void notify();
 
@@ -45,11 +53,13 @@ class Inbox {
   // kind (other kinds' results stay valid) and drops everything older than `round`
   // (counted as late).
   void start_exchange(int64_t round, uint8_t kind);
-  // Waits until every sender in `from` has a (round, kind) message and `also()` holds
-  // (checked under the inbox lock, so it must not call back into the inbox), or until
-  // the deadline. Returns whether everything arrived.
+  // Waits until every sender in `from` has a (round, kind) message, has sent a later round
+  // (so this one is not coming), or is `excused`, and
+  // `also()` holds (both checked under the inbox lock, so they must not call back into the
+  // inbox), or until the deadline. Returns whether everything arrived. Whoever changes
+  // what `excused` answers calls notify().
   bool wait(int64_t round, uint8_t kind, std::span<const int> from, Clock::time_point deadline,
-            const std::function<bool()>& also);
+            const std::function<bool()>& also, const std::function<bool(int)>& excused = nullptr);
   // Lends the message to the caller until the next start_exchange of its kind.
   std::optional<Incoming> take(int64_t round, uint8_t kind, uint32_t sender);
 
@@ -77,6 +87,7 @@ class Inbox {
   std::vector<std::optional<Message>> pending_;  // by sender: the message being received
   std::vector<std::vector<Buffer>> free_;        // by sender
   std::vector<int> held_;                        // by sender: ready + pending
+  std::vector<int64_t> newest_;                  // by sender: newest round seen on its link
   std::vector<Message> lent_;
   uint64_t late_ = 0, early_dropped_ = 0, duplicate_ = 0;
 };

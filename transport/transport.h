@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace gossip {
@@ -24,6 +25,10 @@ struct ExchangeRequest {
   std::span<const Outgoing> sends;
   std::span<const int> receive_from;  // in-neighbours whose message for (round, kind) we wait for
   Clock::time_point deadline;
+  // Do not wait for an in-neighbour that has no live link: it is reported missing at once
+  // instead of at the deadline, so a crashed neighbour costs a round nothing. Only for
+  // callers that first waited for their links (at start-up none is up yet).
+  bool skip_unlinked = false;
 };
 
 struct Incoming {
@@ -36,6 +41,10 @@ struct ExchangeResult {
   std::vector<Incoming> received;  // in receive_from order, only those that arrived
   std::vector<int> missing;        // in-neighbours whose message did not arrive by the deadline
   std::vector<int> send_failed;    // neighbours the send did not reach (no link, or not done by the deadline)
+  Clock::duration sending{};       // from the call until the last send finished: the rest was waiting
+  // Missing in-neighbours that have already sent a later round (peer, newest round): they
+  // moved on without this peer, e.g. while it restarted. Never waited for.
+  std::vector<std::pair<int, int64_t>> ahead;
 };
 
 struct TransportStats {

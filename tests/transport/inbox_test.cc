@@ -27,7 +27,8 @@ TEST_CASE("messages wait for their round and late ones are dropped and counted")
   deliver(inbox, 1, 5, 0x05);
   deliver(inbox, 2, 6, 0x06);  // early: kept for round 6
   int from[] = {1, 2};
-  CHECK_FALSE(inbox.wait(5, 1, from, Clock::now(), nullptr));
+  // Peer 2 has sent round 6, so its round 5 is not coming (links are FIFO): not waited for.
+  CHECK(inbox.wait(5, 1, from, Clock::now(), nullptr));
   auto got = inbox.take(5, 1, 1);
   REQUIRE(got);
   CHECK(got->payload.size() == 4);
@@ -114,4 +115,43 @@ TEST_CASE("requests no transport can carry out are refused") {
                        "exchange: a payload of 100 bytes exceeds the run's message limit of 10", std::invalid_argument);
   int from[] = {-1};
   CHECK_THROWS_AS(check_exchange_request({0, 1, {}, from, Clock::now()}, 3, 10), std::invalid_argument);
+}
+
+TEST_CASE("a sender that sent a later round is not waited for and is reported ahead") {
+  Inbox inbox(3, {});
+  inbox.start_exchange(5, 1);
+  deliver(inbox, 2, 40, 0x01);  // far ahead: dropped, but it shows peer 2 has moved on
+  int from[] = {1, 2};
+  CHECK_FALSE(inbox.wait(5, 1, from, Clock::now(), nullptr));  // peer 1 is awaited
+  deliver(inbox, 1, 5, 0x05);
+  const auto start = Clock::now();
+  CHECK(inbox.wait(5, 1, from, start + std::chrono::seconds(5), nullptr));  // peer 2 is not
+  CHECK(Clock::now() - start < std::chrono::seconds(4));
+  CHECK(inbox.newest_round(2) == 40);
+  ExchangeRequest request{5, 1, {}, from, Clock::now()};
+  ExchangeResult result = collect_exchange(inbox, request);
+  CHECK(result.missing == std::vector<int>{2});
+  REQUIRE(result.ahead.size() == 1);
+  CHECK(result.ahead[0] == std::pair<int, int64_t>{2, 40});
+  inbox.forget(2);  // a new link: its old rounds say nothing any more
+  CHECK(inbox.newest_round(2) == -1);
+}
+
+TEST_CASE("an inbox that starts at a resumed round keeps that round's early arrivals") {
+  Inbox fresh(2, {}), resumed(2, {}, 1200);
+  deliver(fresh, 1, 1200, 7);
+  deliver(resumed, 1, 1200, 7);
+  fresh.start_exchange(1200, 1);
+  resumed.start_exchange(1200, 1);
+  CHECK_FALSE(fresh.take(1200, 1, 1));  // it looked 1200 rounds early and was dropped
+  REQUIRE(resumed.take(1200, 1, 1));
+}
+
+TEST_CASE("excused senders end the wait") {
+  Inbox inbox(3, {});
+  inbox.start_exchange(0, 1);
+  int from[] = {1, 2};
+  deliver(inbox, 1, 0, 1);
+  CHECK(inbox.wait(0, 1, from, Clock::now() + std::chrono::seconds(5), nullptr, [](int peer) { return peer == 2; }));
+  CHECK_FALSE(inbox.wait(0, 1, from, Clock::now(), nullptr, [](int) { return false; }));
 }

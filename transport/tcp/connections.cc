@@ -41,7 +41,7 @@ TcpTransport::Impl::Impl(TcpOptions options_in)
     : options(std::move(options_in)),
       settings{static_cast<uint32_t>(options.self), options.max_message_bytes, options.chunk_bytes,
                options.batch_bytes, options.keepalive_interval, options.dead_after},
-      inbox(static_cast<int>(options.peers.size()), options.inbox),
+      inbox(static_cast<int>(options.peers.size()), options.inbox, options.first_round),
       up(options.peers.size(), 0),
       links(options.peers.size()),
       redial(options.peers.size()) {
@@ -284,6 +284,7 @@ void TcpTransport::Impl::install(std::shared_ptr<tcp::Link> link) {
   int peer = link->peer();
   if (links[peer] && !links[peer]->closed()) links[peer]->close("replaced by a new connection from the same peer");
   links[peer] = link;
+  inbox.forget(static_cast<uint32_t>(peer));
   ++links_up;
   set_up(peer, true);
   log("link to peer " + std::to_string(peer) + " at " + link->remote_address() + " up (" +
@@ -304,9 +305,12 @@ void TcpTransport::Impl::on_closed(tcp::Link& link, const std::string& reason) {
 }
 
 void TcpTransport::Impl::set_up(int peer, bool value) {
-  std::lock_guard lock(up_mutex);
-  up[peer] = value;
-  up_changed.notify_all();
+  {
+    std::lock_guard lock(up_mutex);
+    up[peer] = value;
+    up_changed.notify_all();
+  }
+  inbox.notify();  // an exchange that skips unlinked peers may be waiting on this one
 }
 
 }  // namespace gossip

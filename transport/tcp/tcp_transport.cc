@@ -50,9 +50,11 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
     std::sort(result.send_failed.begin(), result.send_failed.end());
     return result;
   }
+  const Clock::time_point started = Clock::now();
   auto state = std::make_shared<Impl::SendState>();
   std::vector<Outgoing> sends(request.sends.begin(), request.sends.end());
   state->pending = static_cast<int>(sends.size());
+  if (sends.empty()) state->all_sent = started.time_since_epoch().count();
   state->done.assign(sends.size(), 0);
   state->on.resize(sends.size());
   state->tickets.resize(sends.size());
@@ -62,6 +64,9 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
       auto finish = [&s, state, i, peer](bool ok) {
         state->done[i] = 1;
         if (!ok) state->failed.push_back(peer);
+        if (state->pending.load(std::memory_order_acquire) == 1) {
+          state->all_sent.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+        }
         state->pending.fetch_sub(1, std::memory_order_acq_rel);
         s.inbox.notify();
       };
@@ -76,8 +81,14 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
       state->tickets[i] = link->send(header, sends[i].payload, finish);
     }
   });
+  // Lock order: inbox, then up_mutex (set_up takes up_mutex alone, then notifies).
+  auto unlinked = [&s](int peer) {
+    std::lock_guard lock(s.up_mutex);
+    return !s.up[peer];
+  };
   s.inbox.wait(request.round, request.kind, request.receive_from, request.deadline,
-               [&] { return state->pending.load(std::memory_order_acquire) == 0; });
+               [&] { return state->pending.load(std::memory_order_acquire) == 0; },
+               request.skip_unlinked ? std::function<bool(int)>(unlinked) : nullptr);
   if (state->pending.load(std::memory_order_acquire) != 0) {
     // A send still queued at the deadline is withdrawn; one being written would read the
     // caller's buffer after we return, so only then is its link closed (the peer missed
@@ -98,6 +109,8 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
   ExchangeResult result = collect_exchange(s.inbox, request);
   result.send_failed = state->failed;
   std::sort(result.send_failed.begin(), result.send_failed.end());
+  const Clock::rep all_sent = state->all_sent.load(std::memory_order_relaxed);
+  result.sending = all_sent ? Clock::time_point(Clock::duration(all_sent)) - started : Clock::now() - started;
   return result;
 }
 

@@ -41,6 +41,7 @@ struct TcpOptions {
   std::chrono::milliseconds dead_after{5000};
   std::chrono::milliseconds max_dial_backoff{1000};
   InboxLimits inbox;
+  int64_t first_round = 0;  // of the first exchange (see Inbox): a resumed peer's checkpoint round
   // Where the transport's log lines go (called on the network thread); default stderr.
   std::function<void(const std::string&)> log;
 };

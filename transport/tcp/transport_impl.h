@@ -24,6 +24,7 @@ struct TcpTransport::Impl {
     std::vector<std::weak_ptr<tcp::Link>> on;  // network thread only
     std::vector<uint64_t> tickets;             // network thread only
     std::vector<int> failed;                   // written on the network thread before pending drops
+    std::atomic<Clock::rep> all_sent{0};       // when pending reached 0 (Clock ticks)
   };
 
   explicit Impl(TcpOptions options_in);

@@ -1,0 +1,35 @@
+#include "algorithms/local_sgd.h"
+
+#include <string>
+
+namespace gossip {
+
+LocalSgd::LocalSgd(size_t parameter_count, double momentum, bool nesterov, double weight_decay) {
+  options_.momentum = static_cast<float>(momentum);
+  options_.nesterov = nesterov;
+  options_.weight_decay = static_cast<float>(weight_decay);
+  if (momentum > 0) momentum_buffer_.assign(parameter_count, 0.0f);
+}
+
+void LocalSgd::step(std::span<float> parameters, std::span<const float> gradient, double learning_rate) {
+  if (gradient.size() != parameters.size() || (!momentum_buffer_.empty() && momentum_buffer_.size() != parameters.size())) {
+    throw std::invalid_argument("LocalSgd::step: " + std::to_string(parameters.size()) + " parameters, " +
+                                std::to_string(gradient.size()) + " gradient values, " +
+                                std::to_string(momentum_buffer_.size()) + " momentum values");
+  }
+  SgdOptions options = options_;
+  options.learning_rate = static_cast<float>(learning_rate);
+  cpu::sgd_step(options, parameters.data(), gradient.data(), momentum_buffer_.empty() ? nullptr : momentum_buffer_.data(),
+                parameters.size());
+}
+
+void LocalSgd::restore(std::vector<float> state) {
+  if (state.size() != momentum_buffer_.size()) {
+    throw std::invalid_argument("optimizer state has " + std::to_string(state.size()) + " values, expected " +
+                                std::to_string(momentum_buffer_.size()) +
+                                " (momentum on or off differs from the checkpointed run?)");
+  }
+  momentum_buffer_ = std::move(state);
+}
+
+}  // namespace gossip

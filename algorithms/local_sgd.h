@@ -1,0 +1,30 @@
+// A peer's local optimizer: SGD with optional heavy-ball or Nesterov momentum and weight
+// decay (PyTorch's torch.optim.SGD rule). The momentum buffer is the peer's own: it is
+// never gossiped, and it is saved in checkpoints.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "kernels/sgd_step.h"
+
+namespace gossip {
+
+class LocalSgd {
+ public:
+  LocalSgd(size_t parameter_count, double momentum, bool nesterov, double weight_decay);
+
+  // One update of `parameters` with `gradient` at this learning rate.
+  void step(std::span<float> parameters, std::span<const float> gradient, double learning_rate);
+
+  // Empty without momentum.
+  const std::vector<float>& state() const { return momentum_buffer_; }
+  // Throws std::invalid_argument when the size differs from this optimizer's.
+  void restore(std::vector<float> state);
+
+ private:
+  SgdOptions options_;
+  std::vector<float> momentum_buffer_;
+};
+
+}  // namespace gossip

@@ -1,0 +1,276 @@
+#include "runtime/launcher.h"
+
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "runtime/checkpoint.h"
+#include "runtime/run_directory.h"
+#include "runtime/run_progress.h"
+#include "runtime/run_summary.h"
+#include "runtime/task.h"
+#include "runtime/training_config.h"
+#include "topology/topology_file.h"
+#include "transport/identity.h"
+
+namespace gossip {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+volatile std::sig_atomic_t interrupted = 0;
+
+void on_interrupt(int) { interrupted = 1; }
+
+bool is_local_host(const std::string& host) {
+  if (host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0) return true;
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) == 0 && host == name) return true;
+  ifaddrs* addresses = nullptr;
+  if (getifaddrs(&addresses) != 0) return false;
+  bool found = false;
+  for (ifaddrs* entry = addresses; entry && !found; entry = entry->ifa_next) {
+    if (!entry->ifa_addr || (entry->ifa_addr->sa_family != AF_INET && entry->ifa_addr->sa_family != AF_INET6)) continue;
+    char text[NI_MAXHOST];
+    const socklen_t size = entry->ifa_addr->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    if (getnameinfo(entry->ifa_addr, size, text, sizeof(text), nullptr, 0, NI_NUMERICHOST) == 0) found = host == text;
+  }
+  freeifaddrs(addresses);
+  return found;
+}
+
+std::filesystem::path default_run_dir(const std::string& topology_path) {
+  char stamp[32];
+  std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
+  return std::filesystem::path("runs") / (std::filesystem::path(topology_path).stem().string() + "-" + stamp);
+}
+
+void write_json(const std::filesystem::path& path, const nlohmann::json& value) {
+  std::ofstream out(path);
+  out << value.dump(2) << "\n";
+  if (!out) throw ConfigError("cannot write " + path.string());
+}
+
+// A new run: RUN/topology.json with the flags' settings folded into `training` and public
+// keys filled in (made under RUN/keys for a local demo whose file has none), and
+// RUN/config.json with the resolved settings.
+std::filesystem::path prepare_run(const LaunchOptions& options, const std::filesystem::path& run_dir) {
+  LoadedTopology loaded = load_topology(options.topology_path);
+  loaded.file.training = merge_training(loaded.file.training, options.overrides);
+  const TrainingConfig config = parse_training_config(loaded.file.training, loaded.file.seed);
+  // Build peer 0's task once here, so a missing dataset or a bad task option is one clear
+  // error before any process starts, not one per peer.
+  make_task({0, static_cast<int>(loaded.file.peers.size()), config});
+  if (std::filesystem::exists(run_dir / "topology.json")) {
+    throw ConfigError("run directory " + run_dir.string() + " already holds a run; pick another --run-dir or add --resume");
+  }
+  std::filesystem::create_directories(run_dir);
+  std::filesystem::path key_dir;
+  bool keyless = false;
+  for (const auto& peer : loaded.file.peers) keyless = keyless || peer.public_key.empty();
+  if (keyless) {
+    key_dir = run_dir / "keys";
+    std::filesystem::create_directories(key_dir);
+    for (auto& peer : loaded.file.peers) {
+      Identity identity = generate_identity();
+      save_identity(identity, (key_dir / ("peer-" + std::to_string(peer.id) + ".key")).string());
+      peer.public_key = to_hex(identity.public_key);
+    }
+  } else {
+    key_dir = std::filesystem::path(default_key_path(options.topology_path, 0)).parent_path();
+  }
+  save_topology_file(loaded.file, (run_dir / "topology.json").string());
+  write_json(run_dir / "config.json", {{"topology_source", std::filesystem::absolute(options.topology_path).string()},
+                                       {"key_dir", std::filesystem::absolute(key_dir).string()},
+                                       {"training", to_json(config)}});
+  return key_dir;
+}
+
+struct Child {
+  int peer = 0;
+  pid_t pid = -1;
+  bool done = false;
+};
+
+pid_t start_peer(const LaunchOptions& options, const std::filesystem::path& run_dir, const std::filesystem::path& key_dir,
+                 int peer, int64_t resume_round) {
+  std::vector<std::string> args{"gossip", "peer", (run_dir / "topology.json").string(), "--id", std::to_string(peer),
+                                "--key", (key_dir / ("peer-" + std::to_string(peer) + ".key")).string(), "--run-dir",
+                                run_dir.string()};
+  if (resume_round >= 0) args.insert(args.end(), {"--resume", "--resume-round", std::to_string(resume_round)});
+  if (options.plaintext) args.push_back("--plaintext");
+  std::filesystem::create_directories(peer_directory(run_dir, peer));
+  const std::string log = log_path(run_dir, peer).string();
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid > 0) return pid;
+  setpgid(0, 0);  // Ctrl-C reaches the launcher only; it decides what the peers get
+  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd >= 0) {
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+  }
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  execv(options.gossip_binary.c_str(), argv.data());
+  std::fprintf(stderr, "cannot run %s: %s\n", options.gossip_binary.c_str(), std::strerror(errno));
+  _exit(127);
+}
+
+std::string describe_status(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+                                  strsignal(WTERMSIG(status)) + ")";
+  return "status " + std::to_string(status);
+}
+
+std::string last_lines(const std::filesystem::path& path, size_t count) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > count) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const auto& line : lines) out += "    " + line + "\n";
+  return out;
+}
+
+// The newest round at which every local peer has a checkpoint.
+int64_t common_checkpoint(const std::filesystem::path& run_dir, const std::vector<int>& peers) {
+  std::vector<int64_t> common;
+  for (size_t i = 0; i < peers.size(); ++i) {
+    auto rounds = checkpoint_rounds(checkpoint_directory(run_dir, peers[i]));
+    if (i == 0) {
+      common = rounds;
+    } else {
+      std::vector<int64_t> both;
+      std::set_intersection(common.begin(), common.end(), rounds.begin(), rounds.end(), std::back_inserter(both));
+      common = both;
+    }
+  }
+  if (common.empty()) {
+    throw ConfigError("--resume: no round has a checkpoint of every local peer in " + run_dir.string() +
+                      " (training.checkpoint_every sets how often peers write them)");
+  }
+  return common.back();
+}
+
+void stop_children(std::vector<Child>& children) {
+  for (auto& child : children) {
+    if (!child.done) kill(child.pid, SIGTERM);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (auto& child : children) {
+    while (!child.done && waitpid(child.pid, nullptr, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!child.done && waitpid(child.pid, nullptr, WNOHANG) == 0) {
+      kill(child.pid, SIGKILL);
+      waitpid(child.pid, nullptr, 0);
+    }
+    child.done = true;
+  }
+}
+
+}  // namespace
+
+int launch(const LaunchOptions& options) {
+  if (options.resume && options.run_dir.empty()) throw ConfigError("--resume needs --run-dir: the run to continue");
+  if (!options.resume && options.topology_path.empty()) throw ConfigError("give a topology file to launch");
+  const std::filesystem::path run_dir = options.run_dir.empty() ? default_run_dir(options.topology_path) : options.run_dir;
+  std::filesystem::path key_dir;
+  if (options.resume) {
+    if (!options.overrides.empty()) throw ConfigError("--resume continues a run as it was set up: drop the setting flags");
+    std::ifstream in(run_dir / "config.json");
+    auto config = nlohmann::json::parse(in, nullptr, false);
+    if (!config.is_object() || !config.contains("key_dir")) {
+      throw ConfigError("--resume: " + (run_dir / "config.json").string() + " is missing or unreadable");
+    }
+    key_dir = config["key_dir"].get<std::string>();
+  } else {
+    key_dir = prepare_run(options, run_dir);
+  }
+  LoadedTopology loaded = load_topology((run_dir / "topology.json").string());
+  const TrainingConfig config = parse_training_config(loaded.file.training, loaded.file.seed);
+  std::vector<int> local;
+  for (const auto& peer : loaded.file.peers) {
+    if (is_local_host(peer.host)) local.push_back(peer.id);
+  }
+  if (local.empty()) throw ConfigError(options.topology_path + ": no peer's host is this machine; run gossip peer on each host");
+  if (local.size() < loaded.file.peers.size()) {
+    std::fprintf(stderr, "launch: %zu of %zu peers run here; start the others with `gossip peer` on their hosts\n",
+                 local.size(), loaded.file.peers.size());
+  }
+  const int64_t resume_round = options.resume ? common_checkpoint(run_dir, local) : -1;
+  std::fprintf(stderr, "launch: %zu peers, %s graph, %lld rounds of %s; run directory %s\n", local.size(),
+               loaded.file.graph.kind.c_str(), static_cast<long long>(config.rounds), config.task.c_str(),
+               run_dir.string().c_str());
+  if (resume_round >= 0) std::fprintf(stderr, "launch: resuming every peer from round %lld\n", static_cast<long long>(resume_round));
+
+  interrupted = 0;
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Child> children;
+  for (int peer : local) children.push_back({peer, start_peer(options, run_dir, key_dir, peer, resume_round), false});
+
+  RunProgress progress(run_dir, local, config.rounds);
+  RunOutcome outcome{local, {}, 0};
+  const bool live = isatty(STDERR_FILENO);
+  auto last_print = started;
+  size_t running = children.size();
+  while (running > 0 && !interrupted) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (auto& child : children) {
+      int status = 0;
+      if (child.done || waitpid(child.pid, &status, WNOHANG) != child.pid) continue;
+      child.done = true;
+      --running;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+      outcome.failed[child.peer] = describe_status(status);
+      std::fprintf(stderr, "%slaunch: peer %d failed: %s; log %s:\n%s", live ? "\n" : "", child.peer,
+                   outcome.failed[child.peer].c_str(), log_path(run_dir, child.peer).c_str(),
+                   last_lines(log_path(run_dir, child.peer), 5).c_str());
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (Seconds(now - last_print).count() >= options.progress_interval_seconds * (live ? 1 : 5) || running == 0) {
+      progress.poll();
+      const std::string line = progress.line(Seconds(now - started).count());
+      std::fprintf(stderr, live ? "\r%-130s" : "%s\n", line.c_str());
+      last_print = now;
+    }
+  }
+  if (live) std::fputs("\n", stderr);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  if (interrupted) {
+    stop_children(children);
+    std::fprintf(stderr, "launch: interrupted; stopped every peer. Continue from the last checkpoint with:\n"
+                         "  gossip launch --resume --run-dir %s\n", run_dir.c_str());
+    return 130;
+  }
+  outcome.wall_seconds = Seconds(std::chrono::steady_clock::now() - started).count();
+  progress.poll();
+  nlohmann::json summary = summarize_run(run_dir, loaded, progress, outcome);
+  write_json(run_dir / "summary.json", summary);
+  std::fprintf(stderr, "%s", format_summary(summary).c_str());
+  std::fprintf(stderr, "launch: summary in %s\n", (run_dir / "summary.json").c_str());
+  return outcome.failed.empty() ? 0 : 1;
+}
+
+}  // namespace gossip

@@ -1,0 +1,28 @@
+// `gossip launch`: starts every peer of a topology file whose host is this machine as a
+// child process (`gossip peer`), shows the run's progress from the peers' metrics files,
+// forwards Ctrl-C, names a failed peer with its exit status and log, and writes
+// summary.json when all are done. The peers talk over TCP exactly as across VMs: the
+// launcher only starts processes and reads files, it is never in the data path.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>  // setting overrides
+#include <string>
+
+namespace gossip {
+
+struct LaunchOptions {
+  std::string topology_path;       // may be empty with resume: RUN/topology.json is used
+  std::filesystem::path run_dir;   // empty: runs/<file stem>-<date>-<time>
+  nlohmann::json overrides = nlohmann::json::object();
+  bool resume = false;             // continue RUN from the newest checkpoint every local peer has
+  bool plaintext = false;
+  std::filesystem::path gossip_binary = "/proc/self/exe";
+  double progress_interval_seconds = 1.0;
+};
+
+// Returns the exit status: 0 when every local peer finished, 1 when one failed, 130
+// when interrupted. Throws ConfigError for a bad file or run directory.
+int launch(const LaunchOptions& options);
+
+}  // namespace gossip

@@ -1,0 +1,123 @@
+#include "runtime/run_summary.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "runtime/checkpoint.h"
+#include "runtime/run_directory.h"
+#include "runtime/task.h"
+#include "runtime/training_config.h"
+
+namespace gossip {
+namespace {
+
+// The average of the final models and (1/n) sum_i ||x_i - x_bar||^2, or nothing when a
+// model is missing or of another size.
+std::optional<std::pair<std::vector<float>, double>> average_model(const std::filesystem::path& run_dir, int peers) {
+  std::vector<std::vector<float>> models;
+  for (int peer = 0; peer < peers; ++peer) {
+    if (!std::filesystem::exists(final_model_path(run_dir, peer))) return std::nullopt;
+    models.push_back(load_checkpoint(final_model_path(run_dir, peer)).model);
+    if (models.back().size() != models.front().size()) return std::nullopt;
+  }
+  std::vector<double> sum(models.front().size(), 0.0);
+  for (const auto& model : models) {
+    for (size_t j = 0; j < model.size(); ++j) sum[j] += model[j];
+  }
+  std::vector<float> average(sum.size());
+  for (size_t j = 0; j < sum.size(); ++j) average[j] = static_cast<float>(sum[j] / peers);
+  double spread = 0;
+  for (const auto& model : models) {
+    for (size_t j = 0; j < model.size(); ++j) spread += std::pow(double{model[j]} - sum[j] / peers, 2);
+  }
+  return std::make_pair(std::move(average), spread / peers);
+}
+
+}  // namespace
+
+nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedTopology& loaded,
+                             const RunProgress& progress, const RunOutcome& outcome) {
+  const TrainingConfig config = parse_training_config(loaded.file.training, loaded.file.seed);
+  const int peers = static_cast<int>(loaded.file.peers.size());
+  nlohmann::json summary{{"task", config.task},
+                         {"peers", peers},
+                         {"graph", loaded.file.graph.kind},
+                         {"rounds", config.rounds},
+                         {"wall_seconds", outcome.wall_seconds}};
+  nlohmann::json per_peer = nlohmann::json::array(), accuracy_per_peer = nlohmann::json::array();
+  uint64_t sent = 0, received = 0;
+  for (const auto& peer : progress.peers()) {
+    sent += peer.bytes_sent;
+    received += peer.bytes_received;
+    nlohmann::json entry{{"peer", peer.peer},           {"rounds_done", peer.round + 1},
+                         {"bytes_sent", peer.bytes_sent}, {"missing_neighbour_rounds", peer.missing},
+                         {"compute_seconds", peer.compute_seconds}, {"communicate_seconds", peer.communicate_seconds},
+                         {"wait_seconds", peer.wait_seconds}};
+    if (peer.test_accuracy) entry["test_accuracy"] = *peer.test_accuracy;
+    if (peer.test_loss) entry["test_loss"] = *peer.test_loss;
+    if (auto failed = outcome.failed.find(peer.peer); failed != outcome.failed.end()) entry["failed"] = failed->second;
+    accuracy_per_peer.push_back(peer.test_accuracy ? nlohmann::json(*peer.test_accuracy) : nlohmann::json());
+    per_peer.push_back(std::move(entry));
+  }
+  summary["test_accuracy_per_peer"] = accuracy_per_peer;
+  summary["bytes_sent_total"] = sent;
+  summary["bytes_received_total"] = received;
+  if (auto consensus = progress.consensus_error()) {
+    summary["consensus_error"] = consensus->second;
+    summary["consensus_error_round"] = consensus->first;
+  }
+  if (auto average = average_model(run_dir, peers)) {
+    std::unique_ptr<Task> task = make_task({0, peers, config});
+    Evaluation evaluation = task->evaluate(average->first);
+    if (evaluation.accuracy) summary["test_accuracy"] = *evaluation.accuracy;
+    summary["test_loss"] = evaluation.loss;
+    summary["consensus_error_exact"] = average->second;
+    if (auto optimum = task->optimum()) {
+      double squared = 0;
+      for (size_t j = 0; j < optimum->size(); ++j) squared += std::pow(double{average->first[j]} - (*optimum)[j], 2);
+      summary["distance_to_optimum"] = std::sqrt(squared);
+    }
+  }
+  summary["failed_peers"] = nlohmann::json::array();
+  for (const auto& [peer, how] : outcome.failed) summary["failed_peers"].push_back({{"peer", peer}, {"how", how}});
+  summary["per_peer"] = per_peer;
+  return summary;
+}
+
+std::string format_summary(const nlohmann::json& summary) {
+  std::string out = "peer  test acc  rounds  missed  MB sent  compute s  wait s\n";
+  char text[160];
+  for (const auto& peer : summary["per_peer"]) {
+    std::snprintf(text, sizeof(text), "%4d  %8s  %6lld  %6llu  %7.1f  %9.1f  %6.1f%s\n", peer["peer"].get<int>(),
+                  peer.contains("test_accuracy") ? std::to_string(peer["test_accuracy"].get<double>()).substr(0, 6).c_str()
+                                                 : "-",
+                  peer["rounds_done"].get<long long>(), peer["missing_neighbour_rounds"].get<unsigned long long>(),
+                  peer["bytes_sent"].get<double>() / 1e6, peer["compute_seconds"].get<double>(),
+                  peer["wait_seconds"].get<double>(),
+                  peer.contains("failed") ? ("  FAILED: " + peer["failed"].get<std::string>()).c_str() : "");
+    out += text;
+  }
+  if (summary.contains("test_accuracy")) {
+    std::snprintf(text, sizeof(text), "average model: test accuracy %.4f, test loss %.4f\n",
+                  summary["test_accuracy"].get<double>(), summary["test_loss"].get<double>());
+    out += text;
+  } else if (summary.contains("test_loss")) {
+    std::snprintf(text, sizeof(text), "average model: test loss %.6g\n", summary["test_loss"].get<double>());
+    out += text;
+  }
+  if (summary.contains("distance_to_optimum")) {
+    std::snprintf(text, sizeof(text), "average model: distance to the optimum %.3g\n",
+                  summary["distance_to_optimum"].get<double>());
+    out += text;
+  }
+  if (summary.contains("consensus_error_exact")) {
+    std::snprintf(text, sizeof(text), "consensus error %.3g (sketch estimate %.3g)\n",
+                  summary["consensus_error_exact"].get<double>(), summary.value("consensus_error", 0.0));
+    out += text;
+  }
+  std::snprintf(text, sizeof(text), "%lld rounds in %.1f s, %.1f MB sent in all\n", summary["rounds"].get<long long>(),
+                summary["wall_seconds"].get<double>(), summary["bytes_sent_total"].get<double>() / 1e6);
+  return out + text;
+}
+
+}  // namespace gossip

@@ -1,0 +1,170 @@
+#include "runtime/training_config.h"
+
+#include <cmath>
+#include <numbers>
+
+#include "topology/json_reader.h"
+
+namespace gossip {
+namespace {
+
+constexpr int64_t kMaxRounds = int64_t{1} << 40;
+
+const char* schedule_name(ScheduleKind kind) {
+  switch (kind) {
+    case ScheduleKind::kStep: return "step";
+    case ScheduleKind::kCosine: return "cosine";
+    case ScheduleKind::kConstant: break;
+  }
+  return "constant";
+}
+
+ScheduleKind schedule_kind(const JsonReader& reader, std::string_view key, const std::string& name) {
+  if (name == "constant") return ScheduleKind::kConstant;
+  if (name == "step") return ScheduleKind::kStep;
+  if (name == "cosine") return ScheduleKind::kCosine;
+  reader.fail(key, "unknown schedule \"" + name + "\" (known: constant, step, cosine)");
+}
+
+// "schedule": "cosine" or {"kind": "step", "warmup_rounds": 5, "step_every": 50, ...}
+void read_schedule(const JsonReader& training, LearningRateSchedule& schedule) {
+  if (!training.has("schedule")) return;
+  const auto& value = training.member("schedule");
+  if (value.is_string()) {
+    schedule.kind = schedule_kind(training, "schedule", value.get<std::string>());
+    if (schedule.kind == ScheduleKind::kStep) {
+      training.fail("schedule", "a step schedule needs its decay interval: {\"kind\": \"step\", \"step_every\": N}");
+    }
+    return;
+  }
+  JsonReader reader(value, training.field("schedule"));
+  reader.reject_unknown({"kind", "warmup_rounds", "step_every", "step_gamma", "final_fraction"});
+  schedule.kind = schedule_kind(reader, "kind", reader.string_or("kind", "constant"));
+  schedule.warmup_rounds = reader.integer_or("warmup_rounds", 0, 0, kMaxRounds);
+  schedule.step_every = reader.integer_or("step_every", 0, 0, kMaxRounds);
+  schedule.step_gamma = reader.number_or("step_gamma", 0.1, 0, 1);
+  schedule.final_fraction = reader.number_or("final_fraction", 0, 0, 1);
+  if (schedule.kind == ScheduleKind::kStep && schedule.step_every == 0) {
+    reader.fail("step_every", "a step schedule needs step_every >= 1 (rounds between decays)");
+  }
+}
+
+std::string one_of(const JsonReader& reader, std::string_view key, std::string fallback,
+                   std::initializer_list<std::string_view> allowed) {
+  std::string value = reader.string_or(key, std::move(fallback));
+  std::string listed;
+  for (auto name : allowed) {
+    if (value == name) return value;
+    listed += (listed.empty() ? "" : ", ") + std::string(name);
+  }
+  reader.fail(key, "unknown value \"" + value + "\" (known: " + listed + ")");
+}
+
+}  // namespace
+
+TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t file_seed) {
+  JsonReader reader(training, "training");
+  reader.reject_unknown({"task", "task_options", "partition", "alpha", "rounds", "local_steps", "batch_size",
+                         "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "seed",
+                         "eval_every", "checkpoint_every", "round_timeout_seconds", "startup_timeout_seconds",
+                         "sketch_size", "threads"});
+  TrainingConfig config;
+  config.task = reader.string_or("task", config.task);
+  if (reader.has("task_options")) {
+    config.task_options = reader.member("task_options");
+    JsonReader(config.task_options, reader.field("task_options"));  // must be an object
+  }
+  config.partition = one_of(reader, "partition", config.partition, {"iid", "dirichlet"});
+  config.alpha = reader.number_or("alpha", config.alpha, 1e-6, 1e6);
+  config.rounds = reader.integer_or("rounds", config.rounds, 0, kMaxRounds);
+  config.local_steps = static_cast<int>(reader.integer_or("local_steps", config.local_steps, 1, 1 << 20));
+  config.batch_size = static_cast<int>(reader.integer_or("batch_size", config.batch_size, 1, 1 << 20));
+  config.learning_rate.base = reader.number_or("learning_rate", config.learning_rate.base, 0, 1e6);
+  read_schedule(reader, config.learning_rate);
+  config.momentum = reader.number_or("momentum", config.momentum, 0, 0.999999);
+  config.nesterov = reader.boolean_or("nesterov", config.nesterov);
+  if (config.nesterov && config.momentum == 0) reader.fail("nesterov", "Nesterov momentum needs momentum > 0");
+  config.weight_decay = reader.number_or("weight_decay", config.weight_decay, 0, 1e3);
+  config.algorithm = one_of(reader, "algorithm", config.algorithm, {"atc", "cta"});
+  config.seed = reader.unsigned_integer_or("seed", file_seed);
+  config.eval_every = reader.integer_or("eval_every", config.eval_every, 0, kMaxRounds);
+  config.checkpoint_every = reader.integer_or("checkpoint_every", config.checkpoint_every, 0, kMaxRounds);
+  config.round_timeout_seconds = reader.number_or("round_timeout_seconds", config.round_timeout_seconds, 0.001, 86400);
+  config.startup_timeout_seconds =
+      reader.number_or("startup_timeout_seconds", config.startup_timeout_seconds, 0.001, 86400);
+  config.sketch_size = static_cast<int>(reader.integer_or("sketch_size", config.sketch_size, 0, 4096));
+  config.threads = static_cast<int>(reader.integer_or("threads", config.threads, 1, 1024));
+  return config;
+}
+
+double learning_rate_at(const LearningRateSchedule& schedule, int64_t round, int64_t rounds) {
+  double rate = schedule.base;
+  switch (schedule.kind) {
+    case ScheduleKind::kConstant: break;
+    case ScheduleKind::kStep:
+      rate *= std::pow(schedule.step_gamma, static_cast<double>(round / schedule.step_every));
+      break;
+    case ScheduleKind::kCosine: {
+      // Cosine over the rounds after the warm-up, from base down to base * final_fraction.
+      const double span = static_cast<double>(std::max<int64_t>(1, rounds - schedule.warmup_rounds));
+      const double progress = std::clamp(static_cast<double>(round - schedule.warmup_rounds) / span, 0.0, 1.0);
+      const double floor = schedule.final_fraction;
+      rate *= floor + (1 - floor) * 0.5 * (1 + std::cos(std::numbers::pi * progress));
+      break;
+    }
+  }
+  if (round < schedule.warmup_rounds) {
+    rate *= static_cast<double>(round + 1) / static_cast<double>(schedule.warmup_rounds);
+  }
+  return rate;
+}
+
+nlohmann::json merge_training(nlohmann::json training, const nlohmann::json& overrides) {
+  for (const auto& [key, value] : overrides.items()) {
+    if (value.is_null()) continue;
+    if (!value.is_object() || !training.contains(key)) {
+      training[key] = value;
+      continue;
+    }
+    // Objects (task_options, schedule) merge one level deep, so --warmup-rounds keeps the
+    // file's schedule kind; "schedule": "cosine" reads as {"kind": "cosine"}.
+    nlohmann::json& target = training[key];
+    if (target.is_string() && key == "schedule") target = nlohmann::json{{"kind", target}};
+    if (!target.is_object()) target = nlohmann::json::object();
+    for (const auto& [option, setting] : value.items()) target[option] = setting;
+  }
+  return training;
+}
+
+nlohmann::json to_json(const TrainingConfig& config) {
+  const auto& schedule = config.learning_rate;
+  return nlohmann::json{
+      {"task", config.task},
+      {"task_options", config.task_options},
+      {"partition", config.partition},
+      {"alpha", config.alpha},
+      {"rounds", config.rounds},
+      {"local_steps", config.local_steps},
+      {"batch_size", config.batch_size},
+      {"learning_rate", schedule.base},
+      {"schedule",
+       {{"kind", schedule_name(schedule.kind)},
+        {"warmup_rounds", schedule.warmup_rounds},
+        {"step_every", schedule.step_every},
+        {"step_gamma", schedule.step_gamma},
+        {"final_fraction", schedule.final_fraction}}},
+      {"momentum", config.momentum},
+      {"nesterov", config.nesterov},
+      {"weight_decay", config.weight_decay},
+      {"algorithm", config.algorithm},
+      {"seed", config.seed},
+      {"eval_every", config.eval_every},
+      {"checkpoint_every", config.checkpoint_every},
+      {"round_timeout_seconds", config.round_timeout_seconds},
+      {"startup_timeout_seconds", config.startup_timeout_seconds},
+      {"sketch_size", config.sketch_size},
+      {"threads", config.threads},
+  };
+}
+
+}  // namespace gossip

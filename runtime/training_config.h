@@ -1,0 +1,62 @@
+// The training settings of a run: the `training` section of the topology file, with the
+// flags of `gossip peer` / `gossip launch` laid over it. Every peer of a run resolves the
+// same settings from the same file, so they agree without talking; the resolved form is
+// written to the run directory.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>  // the settings are JSON in the topology file
+#include <string>
+#include <vector>
+
+namespace gossip {
+
+enum class ScheduleKind { kConstant, kStep, kCosine };
+
+struct LearningRateSchedule {
+  double base = 0.05;
+  ScheduleKind kind = ScheduleKind::kConstant;
+  int64_t warmup_rounds = 0;  // linear ramp from base/warmup to base
+  int64_t step_every = 0;     // kStep: multiply by step_gamma every this many rounds
+  double step_gamma = 0.1;
+  double final_fraction = 0;  // kCosine: decays to base * final_fraction at the last round
+};
+
+struct TrainingConfig {
+  std::string task = "mlp";        // mlp | logistic | least_squares | a registered task
+  nlohmann::json task_options = nlohmann::json::object();  // task-specific: hidden sizes, data dir, ...
+  std::string partition = "iid";   // iid | dirichlet
+  double alpha = 0.5;              // Dirichlet concentration
+  int64_t rounds = 100;
+  int local_steps = 1;
+  int batch_size = 32;
+  LearningRateSchedule learning_rate;
+  double momentum = 0;
+  bool nesterov = false;
+  double weight_decay = 0;
+  std::string algorithm = "atc";  // atc | cta
+  uint64_t seed = 0;              // defaults to the topology file's seed
+  int64_t eval_every = 10;        // rounds between test-set evaluations (and at the end)
+  int64_t checkpoint_every = 0;   // 0: no checkpoints
+  double round_timeout_seconds = 30;  // how long a round waits for a neighbour
+  double startup_timeout_seconds = 60;  // how long a peer waits for its first links
+  int sketch_size = 64;           // rows of the random sketch S x_i in the metrics
+  int threads = 1;                // compute threads per peer
+};
+
+// Reads `training` (the section's JSON object), falling back to `file_seed` for the seed.
+// Throws ConfigError naming the field (training.rounds, ...) on a wrong type, range or an
+// unknown field.
+TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t file_seed);
+
+// The learning rate of round r (0-based) of a run of `rounds` rounds.
+double learning_rate_at(const LearningRateSchedule& schedule, int64_t round, int64_t rounds);
+
+// Lays `overrides` (from the command line, same names as the file) over `training`:
+// objects (task_options, schedule) merge one level deep; a null value is ignored.
+nlohmann::json merge_training(nlohmann::json training, const nlohmann::json& overrides);
+
+// The fully resolved settings, every default written out.
+nlohmann::json to_json(const TrainingConfig& config);
+
+}  // namespace gossip

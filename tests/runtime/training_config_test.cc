@@ -1,0 +1,84 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "runtime/training_config.h"
+#include "topology/config_error.h"
+
+using namespace gossip;
+using nlohmann::json;
+
+TEST_CASE("training config: defaults and the file seed fill what the section leaves out") {
+  TrainingConfig config = parse_training_config(json::object(), 42);
+  CHECK(config.task == "mlp");
+  CHECK(config.seed == 42);
+  CHECK(config.algorithm == "atc");
+  CHECK(config.local_steps == 1);
+  CHECK(parse_training_config(json{{"seed", 7}}, 42).seed == 7);
+}
+
+TEST_CASE("training config: errors name the field and the value") {
+  auto message = [](const json& section) {
+    try {
+      parse_training_config(section, 1);
+    } catch (const ConfigError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message({{"rounds", -1}}).find("training.rounds") != std::string::npos);
+  CHECK(message({{"learning_rat", 0.1}}).find("learning_rat") != std::string::npos);
+  CHECK(message({{"algorithm", "gt"}}).find("known: atc, cta") != std::string::npos);
+  CHECK(message({{"partition", "shards"}}).find("training.partition") != std::string::npos);
+  CHECK(message({{"nesterov", true}}).find("momentum > 0") != std::string::npos);
+  CHECK(message({{"schedule", "step"}}).find("step_every") != std::string::npos);
+  CHECK(message({{"schedule", {{"kind", "linear"}}}}).find("training.schedule.kind") != std::string::npos);
+  CHECK(message({{"local_steps", 0}}).find("training.local_steps") != std::string::npos);
+  CHECK(message({{"task_options", 3}}).find("training.task_options") != std::string::npos);
+}
+
+TEST_CASE("learning rate schedules: constant, step, cosine and linear warm-up") {
+  LearningRateSchedule schedule;
+  schedule.base = 0.1;
+  CHECK(learning_rate_at(schedule, 77, 100) == doctest::Approx(0.1));
+
+  schedule.kind = ScheduleKind::kStep;
+  schedule.step_every = 30;
+  schedule.step_gamma = 0.5;
+  CHECK(learning_rate_at(schedule, 29, 100) == doctest::Approx(0.1));
+  CHECK(learning_rate_at(schedule, 30, 100) == doctest::Approx(0.05));
+  CHECK(learning_rate_at(schedule, 65, 100) == doctest::Approx(0.025));
+
+  schedule.kind = ScheduleKind::kCosine;
+  schedule.warmup_rounds = 10;
+  CHECK(learning_rate_at(schedule, 0, 110) == doctest::Approx(0.01));   // warm-up: (0 + 1) / 10
+  CHECK(learning_rate_at(schedule, 9, 110) == doctest::Approx(0.1));
+  CHECK(learning_rate_at(schedule, 10, 110) == doctest::Approx(0.1));   // the cosine starts at base
+  CHECK(learning_rate_at(schedule, 60, 110) == doctest::Approx(0.05));  // half-way
+  CHECK(learning_rate_at(schedule, 110, 110) == doctest::Approx(0.0));
+  schedule.final_fraction = 0.1;
+  CHECK(learning_rate_at(schedule, 110, 110) == doctest::Approx(0.01));
+}
+
+TEST_CASE("merge_training: flags override fields and merge into objects one level deep") {
+  json file{{"rounds", 10}, {"schedule", "cosine"}, {"task_options", {{"hidden", {64}}, {"data_dir", "/d"}}}};
+  json merged = merge_training(file, {{"rounds", 20},
+                                      {"schedule", {{"warmup_rounds", 5}}},
+                                      {"task_options", {{"hidden", {32, 16}}}},
+                                      {"momentum", nullptr}});
+  CHECK(merged["rounds"] == 20);
+  CHECK(merged["schedule"] == json{{"kind", "cosine"}, {"warmup_rounds", 5}});
+  CHECK(merged["task_options"]["hidden"] == json{32, 16});
+  CHECK(merged["task_options"]["data_dir"] == "/d");
+  CHECK_FALSE(merged.contains("momentum"));
+  TrainingConfig config = parse_training_config(merged, 1);
+  CHECK(config.learning_rate.kind == ScheduleKind::kCosine);
+  CHECK(config.learning_rate.warmup_rounds == 5);
+}
+
+TEST_CASE("training config: the resolved form parses back to the same settings") {
+  TrainingConfig config = parse_training_config(
+      {{"task", "logistic"}, {"momentum", 0.9}, {"nesterov", true}, {"schedule", {{"kind", "step"}, {"step_every", 5}}}}, 3);
+  json resolved = to_json(config);
+  CHECK(to_json(parse_training_config(resolved, 99)) == resolved);
+}

@@ -1,0 +1,78 @@
+#include <cstdlib>
+
+#include "runtime/launcher.h"
+#include "runtime/peer.h"
+#include "tools/command.h"
+#include "tools/training_flags.h"
+#include "topology/config_error.h"
+
+namespace gossip::tools {
+namespace {
+
+// The rank that common launchers give each process, for `--id` left out.
+int id_from_environment() {
+  for (const char* name : {"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "RANK"}) {
+    const char* value = std::getenv(name);
+    if (!value || !*value) continue;
+    char* end = nullptr;
+    long id = std::strtol(value, &end, 10);
+    if (*end || id < 0 || id > 1 << 20) throw ConfigError(std::string("$") + name + "=" + value + " is not a peer id");
+    return static_cast<int>(id);
+  }
+  throw ConfigError("give --id, or run under a launcher that sets SLURM_PROCID, OMPI_COMM_WORLD_RANK or RANK");
+}
+
+}  // namespace
+
+void add_peer_command(CLI::App& parent, std::vector<Command>& commands) {
+  CLI::App* app = parent.add_subcommand("peer", "Run one peer of a topology file (what each VM runs)");
+  app->footer(
+      "The peer trains with the settings of the file's training section (flags override them), talks\n"
+      "to its neighbours over authenticated, encrypted TCP and writes RUN/peer-I/metrics.jsonl.\n"
+      "Examples:\n"
+      "  gossip peer vms.json --id 3 --key /secure/peer-3.key --run-dir runs/exp1\n"
+      "  srun gossip peer vms.json --run-dir runs/exp1         (--id from SLURM_PROCID)\n"
+      "  gossip peer vms.json --id 3 --run-dir runs/exp1 --resume   (after a crash: rejoin)");
+  auto options = std::make_shared<PeerOptions>();
+  app->add_option("topology", options->topology_path, "Topology file (JSON)")->required();
+  app->add_option("--id", options->id, "This peer's id (default: $SLURM_PROCID, $OMPI_COMM_WORLD_RANK or $RANK)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--key", options->key_path, "Secret key file (default: $GOSSIP_KEY_DIR/peer-I.key, else keys/ beside the file)");
+  app->add_option("--run-dir", options->run_dir, "Run directory")->capture_default_str();
+  app->add_flag("--resume", options->resume, "Continue from this peer's newest checkpoint in the run directory");
+  app->add_option("--resume-round", options->resume_round, "With --resume: the checkpoint of this round");
+  app->add_flag("--plaintext", options->plaintext, "No encryption (authentication stays); every peer must agree");
+  auto flags = std::make_shared<TrainingFlags>(*app);
+  commands.push_back({app, [options, flags] {
+    PeerOptions run = *options;
+    if (run.id < 0) run.id = id_from_environment();
+    run.overrides = flags->overrides();
+    return run_peer(run);
+  }});
+}
+
+void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
+  CLI::App* app = parent.add_subcommand("launch", "Start every peer of a topology file that lives on this machine");
+  app->footer(
+      "Each local peer runs as its own process (`gossip peer`) and they train over TCP on loopback,\n"
+      "exactly as across VMs. Keys are made under RUN/keys when the file has none. Progress shows\n"
+      "the slowest peer's round, mean loss and test accuracy, the consensus-error estimate from the\n"
+      "peers' sketches, and traffic. Ctrl-C stops every peer; --resume continues from checkpoints.\n"
+      "Examples:\n"
+      "  gossip launch examples/ring8_fashion_mnist.json\n"
+      "  gossip launch examples/ring8_fashion_mnist.json --rounds 50 --partition iid --run-dir runs/iid\n"
+      "  gossip launch --resume --run-dir runs/iid");
+  auto options = std::make_shared<LaunchOptions>();
+  app->add_option("topology", options->topology_path, "Topology file (JSON); optional with --resume");
+  app->add_option("--run-dir", options->run_dir, "Run directory (default: runs/<file>-<date>-<time>)");
+  app->add_flag("--resume", options->resume, "Continue the run in --run-dir from its newest common checkpoint");
+  app->add_flag("--plaintext", options->plaintext, "No encryption between the local peers");
+  auto flags = std::make_shared<TrainingFlags>(*app);
+  commands.push_back({app, [options, flags] {
+    LaunchOptions run = *options;
+    run.overrides = flags->overrides();
+    return launch(run);
+  }});
+}
+
+}  // namespace gossip::tools
