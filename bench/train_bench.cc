@@ -1,6 +1,6 @@
 // How it measures: the batches come in turn from a pool of random samples (4096, or one
-// batch if larger), about 12 MiB of images, so each step reads inputs that are not
-// already in the core's caches, as it would when walking a real dataset. Warm-up steps
+// batch if larger), about 12 MiB of images, more than a core's own caches hold, so each
+// step reads its inputs from further away, as it would when walking a real dataset. Warm-up steps
 // run for 0.3 s (at least 3) and size the repetitions: each timed repetition runs the
 // same number of steps, and its rate is batch * steps / elapsed seconds. The table
 // shows the min, median and max over repetitions; the median is the number to compare.

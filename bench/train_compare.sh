@@ -14,7 +14,8 @@
 # Debian's python3-torch takes its matrix products from the system BLAS (libblas.so.3):
 # with only the reference BLAS installed PyTorch is about 10x slower, so install an
 # optimised one (apt-get install libopenblas0-openmp) for a fair comparison. The header
-# says which BLAS was in use.
+# says which BLAS was in use, and for OpenBLAS which kernels: it may pick AVX2 ones on a
+# CPU with AVX-512 (OPENBLAS_CORETYPE=SkylakeX in the environment forces those).
 set -euo pipefail
 
 gossip=${GOSSIP:-build/gossip}
@@ -50,7 +51,9 @@ for threads in $thread_counts; do
       echo "batch $batch, $threads thread(s): round $round of $rounds" >&2
       common=(--batch "$batch" --threads "$threads" --seconds "$seconds" --repetitions "$reps" --json)
       run_gossip() { "$gossip" bench train "${common[@]}" >"$results/gossip-$batch-$threads-$round.json"; }
-      run_pytorch() { "$python" "$here/train_reference.py" "${common[@]}" >"$results/pytorch-$batch-$threads-$round.json"; }
+      run_pytorch() {
+        "$python" "$here/train_reference.py" "${common[@]}" >"$results/pytorch-$batch-$threads-$round.json"
+      }
       if (( round % 2 )); then run_gossip; run_pytorch; else run_pytorch; run_gossip; fi
     done
   done
@@ -72,8 +75,16 @@ def median(values):
     values = sorted(values)
     return values[len(values) // 2]
 
-cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+           platform.processor())
 blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+try:  # OpenBLAS picks its kernels per CPU (OPENBLAS_CORETYPE overrides): say which
+    import ctypes
+    corename = ctypes.CDLL(blas).openblas_get_corename
+    corename.restype = ctypes.c_char_p
+    blas += f" ({corename().decode()} kernels)"
+except (OSError, AttributeError):
+    pass
 simd = next(iter(r[0]["simd"] for k, r in runs.items() if k[2] == "gossip"))
 print(f"MLP 784-256-128-10 training step (forward, backward, SGD momentum 0.9), samples/s, median of every repetition")
 print(f"CPU: {cpu}, {os.cpu_count()} cores; load average before {load_before}, after {load_after}")

@@ -5,7 +5,9 @@
 // the same signatures with device pointers.
 //
 // The CPU versions run their matrix products through Eigen; how many threads those
-// products use is process-wide state (Eigen's own), set by cpu::set_threads.
+// products use is process-wide state (Eigen's own), set by cpu::set_threads. Eigen's
+// packing buffers go on the calling thread's stack, up to 2 MiB per product, so call
+// them from threads with the usual 8 MiB of stack (kernels/cpu/dense.cc says why).
 #pragma once
 
 #include <cstddef>

@@ -4,6 +4,7 @@
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,6 +116,7 @@ pid_t start_peer(const LaunchOptions& options, const std::filesystem::path& run_
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid > 0) return pid;
   setpgid(0, 0);  // Ctrl-C reaches the launcher only; it decides what the peers get
+  prctl(PR_SET_PDEATHSIG, SIGTERM);  // and a launcher killed outright takes its peers along
   int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (fd >= 0) {
     dup2(fd, STDOUT_FILENO);

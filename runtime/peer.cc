@@ -187,6 +187,7 @@ void train(PeerState& peer, TcpTransport& transport) {
   const TrainingConfig& config = peer.config;
   MetricsLog metrics(metrics_path(peer.options.run_dir, peer.options.id), peer.start_round);
   TransportStats before = transport.stats();
+  auto last_log = Clock::now();
   for (int64_t round = peer.start_round, next = round; round < config.rounds; round = next) {
     const double learning_rate = learning_rate_at(config.learning_rate, round, config.rounds);
     RoundTotals totals;
@@ -207,14 +208,16 @@ void train(PeerState& peer, TcpTransport& transport) {
     if (config.checkpoint_every > 0 && (round + 1) % config.checkpoint_every == 0 && !last && next == round + 1) {
       save_checkpoint(snapshot(peer, round + 1), checkpoint_directory(peer.options.run_dir, peer.options.id));
     }
-    if (line.contains("test_loss")) {
+    if (line.contains("test_loss") || Clock::now() - last_log > std::chrono::seconds(10)) {
+      last_log = Clock::now();
       char text[160];
-      std::snprintf(text, sizeof(text), "round %lld/%lld  loss %.4f  test loss %.4f%s", static_cast<long long>(round + 1),
-                    static_cast<long long>(config.rounds), totals.loss, line["test_loss"].get<double>(),
-                    line.contains("test_accuracy")
-                        ? ("  test accuracy " + std::to_string(line["test_accuracy"].get<double>())).c_str()
-                        : "");
-      peer.log(text);
+      std::snprintf(text, sizeof(text), "round %lld/%lld  loss %.4f", static_cast<long long>(round + 1),
+                    static_cast<long long>(config.rounds), totals.loss);
+      std::string progress = text;
+      if (line.contains("test_loss")) progress += "  test loss " + std::to_string(line["test_loss"].get<double>());
+      if (line.contains("test_accuracy")) progress += "  test accuracy " + std::to_string(line["test_accuracy"].get<double>());
+      if (!totals.missing.empty()) progress += "  missing " + std::to_string(totals.missing.size()) + " neighbour(s)";
+      peer.log(progress);
     }
   }
 }

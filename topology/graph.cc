@@ -95,7 +95,7 @@ Graph torus_graph(int rows, int cols) {
 }
 
 Graph complete_graph(int size) {
-  require_size(size, 2, "a complete graph");
+  require_size(size, 1, "a complete graph");  // one peer: training on one process, the central baseline
   std::vector<std::array<int, 2>> edges;
   for (int i = 0; i < size; ++i) {
     for (int j = i + 1; j < size; ++j) edges.push_back({i, j});

@@ -1,3 +1,13 @@
+// Eigen packs the operands of every large product into buffers it allocates per call,
+// on the stack up to this limit and from the heap above it (default 128 KiB). An MLP
+// layer's buffers are a few hundred KiB, and glibc, depending on the sizes, may hand
+// such blocks back to the kernel on free and fault them in again on the next product:
+// up to 30% of a training step at some batch sizes. Up to 1 MiB per buffer (two per
+// product) goes on the stack instead, so a step allocates nothing. Defined here only,
+// before Eigen: products elsewhere keep Eigen's default (where another file instantiates
+// the very same product, the linker keeps one copy; both are correct).
+#define EIGEN_STACK_ALLOCATION_LIMIT (1 << 20)
+
 #include "kernels/dense.h"
 
 #include <Eigen/Core>  // matrix products through Map, and the thread count of those products

@@ -79,7 +79,9 @@ void Mlp::check_call(const char* operation, std::span<const float> parameters, i
     throw std::invalid_argument(std::string(operation) + ": " + std::to_string(parameters.size()) +
                                 " parameters given, the network has " + std::to_string(parameter_count_));
   }
-  if (batch < 0) throw std::invalid_argument(std::string(operation) + ": batch " + std::to_string(batch) + " is negative");
+  if (batch < 0) {
+    throw std::invalid_argument(std::string(operation) + ": batch " + std::to_string(batch) + " is negative");
+  }
 }
 
 void Mlp::reserve(int batch) {

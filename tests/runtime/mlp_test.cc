@@ -43,12 +43,13 @@ TEST_CASE("Mlp counts the weights and biases of every layer") {
 }
 
 TEST_CASE("Mlp rejects bad shapes and buffers naming the sizes") {
-  CHECK_THROWS_WITH_AS(Mlp(MlpShape{0, {4}, 3}), "Mlp: every size must be at least 1, got inputs 0, hidden [4], classes 3",
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Mlp(MlpShape{0, {4}, 3}),
+                       "Mlp: every size must be at least 1, got inputs 0, hidden [4], classes 3", std::invalid_argument);
   CHECK_THROWS_WITH_AS(Mlp(MlpShape{5, {4, -1}, 3}),
-                       "Mlp: every size must be at least 1, got inputs 5, hidden [4, -1], classes 3", std::invalid_argument);
-  CHECK_THROWS_WITH_AS(Mlp(MlpShape{5, {4}, 0}), "Mlp: every size must be at least 1, got inputs 5, hidden [4], classes 0",
+                       "Mlp: every size must be at least 1, got inputs 5, hidden [4, -1], classes 3",
                        std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Mlp(MlpShape{5, {4}, 0}),
+                       "Mlp: every size must be at least 1, got inputs 5, hidden [4], classes 0", std::invalid_argument);
   CHECK_THROWS_AS(Mlp(MlpShape{5, {4}, 300}), std::invalid_argument);
   Mlp mlp(MlpShape{2, {3}, 2});  // 2*3+3 + 3*2+2 = 17 parameters
   std::vector<float> parameters(16), gradient(17);
