@@ -23,13 +23,13 @@ void LocalSgd::step(std::span<float> parameters, std::span<const float> gradient
                 parameters.size());
 }
 
-void LocalSgd::restore(std::vector<float> state) {
+void LocalSgd::restore(std::span<const float> state) {
   if (state.size() != momentum_buffer_.size()) {
     throw std::invalid_argument("optimizer state has " + std::to_string(state.size()) + " values, expected " +
                                 std::to_string(momentum_buffer_.size()) +
                                 " (momentum on or off differs from the checkpointed run?)");
   }
-  momentum_buffer_ = std::move(state);
+  momentum_buffer_.assign(state.begin(), state.end());
 }
 
 }  // namespace gossip

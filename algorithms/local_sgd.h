@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "kernels/float_buffer.h"
 #include "kernels/sgd_step.h"
 
 namespace gossip {
@@ -18,13 +19,13 @@ class LocalSgd {
   void step(std::span<float> parameters, std::span<const float> gradient, double learning_rate);
 
   // Empty without momentum.
-  const std::vector<float>& state() const { return momentum_buffer_; }
+  std::span<const float> state() const { return momentum_buffer_; }
   // Throws std::invalid_argument when the size differs from this optimizer's.
-  void restore(std::vector<float> state);
+  void restore(std::span<const float> state);
 
  private:
   SgdOptions options_;
-  std::vector<float> momentum_buffer_;
+  FloatBuffer momentum_buffer_;
 };
 
 }  // namespace gossip

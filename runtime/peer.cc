@@ -49,7 +49,7 @@ struct PeerState {
   TrainingConfig config;
   uint32_t digest;
   std::unique_ptr<Task> task;
-  std::vector<float> model, gradient;
+  FloatBuffer model, gradient;
   LocalSgd optimizer;
   std::optional<std::vector<float>> optimum;
   int64_t start_round = 0;
@@ -66,7 +66,9 @@ struct PeerState {
 };
 
 Checkpoint snapshot(const PeerState& peer, int64_t next_round) {
-  return {peer.options.id, next_round, peer.digest, peer.model, peer.optimizer.state(), peer.task->save_state()};
+  const auto momentum = peer.optimizer.state();
+  return {peer.options.id, next_round, peer.digest, {peer.model.begin(), peer.model.end()},
+          {momentum.begin(), momentum.end()}, peer.task->save_state()};
 }
 
 void restore(PeerState& peer) {
@@ -88,9 +90,9 @@ void restore(PeerState& peer) {
     refuse("holds " + std::to_string(checkpoint.model.size()) + " parameters, the task has " +
            std::to_string(peer.model.size()));
   }
-  peer.model = std::move(checkpoint.model);
+  peer.model.assign(checkpoint.model.begin(), checkpoint.model.end());
   try {
-    peer.optimizer.restore(std::move(checkpoint.optimizer));
+    peer.optimizer.restore(checkpoint.optimizer);
   } catch (const std::invalid_argument& error) {
     refuse(error.what());
   }

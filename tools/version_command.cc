@@ -24,7 +24,8 @@ void add_version_command(CLI::App& parent, std::vector<Command>& commands) {
 #if GOSSIP_HAVE_NCCL
     nccl = "built; library " + nccl::library_version();
 #endif
-    std::printf("gossip %s\n  CUDA: %s\n  NCCL: %s\n", GOSSIP_VERSION, cuda.c_str(), nccl.c_str());
+    std::printf("gossip %s\n  CPU kernels: %s\n  CUDA: %s\n  NCCL: %s\n", GOSSIP_VERSION, GOSSIP_CPU_SIMD, cuda.c_str(),
+                nccl.c_str());
     return 0;
   }});
 }

@@ -11,6 +11,8 @@
 #include <stdexcept>  // bad shapes and sizes throw std::invalid_argument
 #include <vector>
 
+#include "kernels/float_buffer.h"
+
 namespace gossip {
 
 struct MlpShape {
@@ -66,8 +68,8 @@ class Mlp {
   std::size_t parameter_count_ = 0;
   int widest_ = 0;    // the most outputs of any layer
   int capacity_ = 0;  // the batch the scratch is sized for
-  std::vector<std::vector<float>> activations_;  // per layer: outputs x capacity, after ReLU
-  std::vector<float> delta_, next_delta_;       // backward: d loss / d layer output, widest x capacity
+  std::vector<FloatBuffer> activations_;  // per layer: outputs x capacity, after ReLU
+  FloatBuffer delta_, next_delta_;       // backward: d loss / d layer output, widest x capacity
 };
 
 }  // namespace gossip

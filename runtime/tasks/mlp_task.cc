@@ -111,7 +111,7 @@ class MlpTask final : public Task {
   LabeledImages shard_, test_;
   std::vector<int> histogram_;
   std::optional<BatchSampler> sampler_;  // made once the shard is known
-  std::vector<float> images_;
+  FloatBuffer images_;
   std::vector<uint8_t> labels_;
 };
 
