@@ -26,11 +26,19 @@ reps=${REPS:-5}
 seconds=${SECONDS_PER_REP:-0.3}
 here=$(cd "$(dirname "$0")" && pwd)
 
-python=${PYTHON:-}
-if [[ -z $python ]]; then
+find_torch() {
   for candidate in python3 /usr/bin/python3; do
-    if "$candidate" -c 'import torch' 2>/dev/null; then python=$candidate; break; fi
+    if "$candidate" -c 'import torch' 2>/dev/null; then python=$candidate; return; fi
   done
+}
+python=${PYTHON:-}
+if [[ -z $python ]]; then find_torch; fi
+if [[ -z $python ]] && command -v apt-get >/dev/null; then
+  # The reference: Debian's PyTorch, on OpenBLAS rather than the reference BLAS.
+  echo "train_compare.sh: installing python3-torch and libopenblas0-openmp" >&2
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-torch libopenblas0-openmp >/dev/null
+  find_torch
 fi
 if [[ -z $python ]]; then
   echo "train_compare.sh: no python3 here imports torch; apt-get install python3-torch, or set PYTHON" >&2
