@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include "runtime/training_config.h"
 #include "topology/config_error.h"
@@ -81,4 +82,13 @@ TEST_CASE("training config: the resolved form parses back to the same settings")
       {{"task", "logistic"}, {"momentum", 0.9}, {"nesterov", true}, {"schedule", {{"kind", "step"}, {"step_every", 5}}}}, 3);
   json resolved = to_json(config);
   CHECK(to_json(parse_training_config(resolved, 99)) == resolved);
+}
+
+TEST_CASE("training config: the shipped examples' training sections are valid") {
+  for (const char* name : {"/examples/ring8_fashion_mnist.json", "/examples/custom_task/ring4.json"}) {
+    std::ifstream in(std::string(GOSSIP_SOURCE_DIR) + name);
+    REQUIRE_MESSAGE(in, name);
+    json file = json::parse(in);
+    CHECK_NOTHROW(parse_training_config(file["training"], file["seed"].get<uint64_t>()));
+  }
 }
