@@ -26,7 +26,7 @@ void put(std::string& out, const T& value) {
 
 void put_bytes(std::string& out, const void* data, uint64_t size) {
   put(out, size);
-  out.append(static_cast<const char*>(data), size);
+  if (size > 0) out.append(static_cast<const char*>(data), size);
 }
 
 class Reader {
@@ -46,7 +46,7 @@ class Reader {
     if (count % sizeof(T) != 0 || count / sizeof(T) > kMaxValues) fail(std::string(what) + ": impossible size");
     need(count, what);
     std::vector<T> values(count / sizeof(T));
-    std::memcpy(values.data(), bytes_.data() + offset_, count);
+    if (count > 0) std::memcpy(values.data(), bytes_.data() + offset_, count);
     offset_ += count;
     return values;
   }

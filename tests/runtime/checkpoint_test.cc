@@ -77,3 +77,14 @@ TEST_CASE("checkpoint: corrupt, truncated and foreign files are refused by name"
 
   CHECK(load_error(dir.path() / "missing.ckpt").find("cannot open") != std::string::npos);
 }
+
+TEST_CASE("checkpoint: empty optimizer state and task state round trip (no momentum, a stateless task)") {
+  testing::TempDir dir;
+  Checkpoint checkpoint = sample();
+  checkpoint.optimizer.clear();
+  checkpoint.task_state.clear();
+  Checkpoint loaded = load_checkpoint(save_checkpoint(checkpoint, dir.path()));
+  CHECK(loaded.optimizer.empty());
+  CHECK(loaded.task_state.empty());
+  CHECK(loaded.model == checkpoint.model);
+}
