@@ -4,22 +4,18 @@
 #pragma once
 
 #include <functional>
-#include <span>
 
 namespace gossip {
 
 enum class DsgdOrder { kAdaptThenCombine, kCombineThenAdapt };
 
-struct DsgdStep {
+struct DsgdRound {
   DsgdOrder order = DsgdOrder::kAdaptThenCombine;
   int local_steps = 1;
-  double learning_rate = 0.1;
 };
 
-// `gradient(x, g)` writes a (stochastic) gradient at x into g; `combine(x)` mixes x with
-// the neighbours in place (one gossip round). `scratch` holds one gradient.
-void dsgd_round(const DsgdStep& step, std::span<float> model, std::span<float> scratch,
-                const std::function<void(std::span<const float>, std::span<float>)>& gradient,
-                const std::function<void(std::span<float>)>& combine);
+// `local_step()` takes one optimizer step on the peer's model (its own gradient, its own
+// optimizer); `combine()` mixes the model with the neighbours' (one gossip round).
+void dsgd_round(const DsgdRound& round, const std::function<void()>& local_step, const std::function<void()>& combine);
 
 }  // namespace gossip

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "algorithms/dsgd.h"
 #include "algorithms/local_sgd.h"
 #include "kernels/dense.h"
 #include "runtime/checkpoint.h"
@@ -42,7 +43,9 @@ struct PeerState {
         model(task->parameter_count()),
         gradient(task->parameter_count()),
         optimizer(task->parameter_count(), config.momentum, config.nesterov, config.weight_decay),
-        optimum(task->optimum()) {}
+        optimum(task->optimum()),
+        shape{config.algorithm == "cta" ? DsgdOrder::kCombineThenAdapt : DsgdOrder::kAdaptThenCombine,
+              config.local_steps} {}
 
   const PeerOptions& options;
   LoadedTopology loaded;
@@ -52,6 +55,7 @@ struct PeerState {
   FloatBuffer model, gradient;
   LocalSgd optimizer;
   std::optional<std::vector<float>> optimum;
+  DsgdRound shape;  // ATC or CTA, K local steps
   int64_t start_round = 0;
   Clock::time_point started = Clock::now();
 
@@ -126,15 +130,13 @@ struct RoundTotals {
   std::vector<std::pair<int, int64_t>> ahead;
 };
 
-void local_steps(PeerState& peer, double learning_rate, RoundTotals& totals) {
+void local_step(PeerState& peer, double learning_rate, RoundTotals& totals) {
   const auto begin = Clock::now();
-  for (int step = 0; step < peer.config.local_steps; ++step) {
-    BatchLoss batch = peer.task->loss_and_gradient(peer.model, peer.gradient);
-    peer.optimizer.step(peer.model, peer.gradient, learning_rate);
-    totals.loss += batch.loss / peer.config.local_steps;
-    totals.correct += batch.correct;
-    totals.count += batch.count;
-  }
+  BatchLoss batch = peer.task->loss_and_gradient(peer.model, peer.gradient);
+  peer.optimizer.step(peer.model, peer.gradient, learning_rate);
+  totals.loss += batch.loss / peer.config.local_steps;
+  totals.correct += batch.correct;
+  totals.count += batch.count;
   totals.compute += Clock::now() - begin;
 }
 
@@ -193,9 +195,8 @@ void train(PeerState& peer, TcpTransport& transport) {
   for (int64_t round = peer.start_round, next = round; round < config.rounds; round = next) {
     const double learning_rate = learning_rate_at(config.learning_rate, round, config.rounds);
     RoundTotals totals;
-    if (config.algorithm == "cta") combine(peer, transport, round, totals);
-    local_steps(peer, learning_rate, totals);
-    if (config.algorithm == "atc") combine(peer, transport, round, totals);
+    dsgd_round(peer.shape, [&] { local_step(peer, learning_rate, totals); },
+               [&] { combine(peer, transport, round, totals); });
     if (!std::isfinite(totals.loss)) {
       throw std::runtime_error("round " + std::to_string(round) + ": the loss is " + std::to_string(totals.loss) +
                                " (diverged: try a smaller learning_rate)");
@@ -227,12 +228,12 @@ void train(PeerState& peer, TcpTransport& transport) {
 // After the last round: tell the neighbours, and wait (bounded) for theirs, so nobody
 // closes its links while a neighbour still waits for its last model.
 void finish(PeerState& peer, TcpTransport& transport) {
+  const std::vector<int> neighbours = peer.loaded.topology.linked_peers(peer.options.id);
   std::vector<Outgoing> sends;
-  for (int neighbour : peer.loaded.topology.linked_peers(peer.options.id)) sends.push_back({neighbour, {}, 0});
-  std::vector<int> from = peer.loaded.topology.linked_peers(peer.options.id);
+  for (int neighbour : neighbours) sends.push_back({neighbour, {}, 0});
   const auto deadline =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(Seconds(peer.config.round_timeout_seconds));
-  ExchangeResult result = transport.exchange({peer.config.rounds, kFinishedKind, sends, from, deadline, true});
+  ExchangeResult result = transport.exchange({peer.config.rounds, kFinishedKind, sends, neighbours, deadline, true});
   if (!result.missing.empty()) peer.log("finished; " + std::to_string(result.missing.size()) + " neighbour(s) had gone");
 }
 

@@ -5,6 +5,8 @@
 namespace gossip::tools {
 namespace {
 
+constexpr const char* kGroup = "Training (override the file's training section)";
+
 // Registers --flag that writes `key` (a path of one or two names) into the JSON when given.
 template <typename T>
 void add(CLI::App& app, nlohmann::json& values, const std::string& flag, std::vector<std::string> key,
@@ -18,12 +20,12 @@ void add(CLI::App& app, nlohmann::json& values, const std::string& flag, std::ve
            }
          },
          help)
-      ->group("Training (override the file's training section)");
+      ->group(kGroup);
 }
 
 }  // namespace
 
-TrainingFlags::TrainingFlags(CLI::App& app) : app_(app) {
+TrainingFlags::TrainingFlags(CLI::App& app) {
   add<std::string>(app, values_, "--task", {"task"}, "mlp, logistic, least_squares");
   add<std::vector<int>>(app, values_, "--hidden", {"task_options", "hidden"}, "MLP hidden widths, e.g. 256,128");
   app.get_option("--hidden")->delimiter(',');
@@ -45,7 +47,7 @@ TrainingFlags::TrainingFlags(CLI::App& app) : app_(app) {
   add<double>(app, values_, "--round-timeout", {"round_timeout_seconds"}, "Seconds a round waits for a neighbour");
   add<int>(app, values_, "--threads", {"threads"}, "Compute threads per peer");
   app.add_option("--set", settings_, "Any training field as key=JSON, e.g. --set 'schedule={\"kind\":\"step\",\"step_every\":50}'")
-      ->group("Training (override the file's training section)");
+      ->group(kGroup);
 }
 
 nlohmann::json TrainingFlags::overrides() const {

@@ -16,7 +16,6 @@ class TrainingFlags {
   nlohmann::json overrides() const;
 
  private:
-  CLI::App& app_;
   nlohmann::json values_ = nlohmann::json::object();
   std::vector<std::string> settings_;  // --set key=json
 };

@@ -7,17 +7,11 @@
 
 #include "kernels/dense.h"
 #include "kernels/sgd_step.h"
+#include "support/random_values.h"
 
 using namespace gossip;
 
 namespace {
-
-std::vector<float> random_values(std::size_t length, std::mt19937& rng) {
-  std::normal_distribution<float> normal;
-  std::vector<float> values(length);
-  for (auto& v : values) v = normal(rng);
-  return values;
-}
 
 // Column-major element (row, column) of a matrix with `rows` rows.
 float at(const std::vector<float>& m, int rows, int row, int column) {
@@ -46,8 +40,8 @@ TEST_CASE("dense_backward matches naive loops for odd sizes and a scale") {
   std::mt19937 rng(11);
   const int inputs = 7, outputs = 5, batch = 3;
   const float scale = 0.25f;
-  auto weights = random_values(outputs * inputs, rng), input = random_values(inputs * batch, rng);
-  auto grad_output = random_values(outputs * batch, rng);
+  auto weights = testing::random_normal(outputs * inputs, rng), input = testing::random_normal(inputs * batch, rng);
+  auto grad_output = testing::random_normal(outputs * batch, rng);
   std::vector<float> grad_weights(outputs * inputs), grad_bias(outputs), grad_input(inputs * batch);
   cpu::dense_backward(weights.data(), input.data(), grad_output.data(), grad_weights.data(), grad_bias.data(),
                       grad_input.data(), inputs, outputs, batch, scale);
@@ -76,7 +70,7 @@ TEST_CASE("dense products give the same result on one and two threads") {
   CHECK_THROWS_WITH_AS(cpu::set_threads(0), "set_threads: 0 threads, need at least 1", std::invalid_argument);
   std::mt19937 rng(5);
   const int inputs = 300, outputs = 200, batch = 96;  // large enough for Eigen to split the product
-  auto weights = random_values(outputs * inputs, rng), input = random_values(inputs * batch, rng);
+  auto weights = testing::random_normal(outputs * inputs, rng), input = testing::random_normal(inputs * batch, rng);
   std::vector<float> bias(outputs, 0.5f), one(outputs * batch), two(outputs * batch);
   cpu::dense_forward(weights.data(), bias.data(), input.data(), one.data(), inputs, outputs, batch);
   try {
@@ -119,7 +113,7 @@ TEST_CASE("softmax cross-entropy of uniform logits is log 10 per sample even for
 TEST_CASE("softmax cross-entropy matches a double reference and may write its gradient over the logits") {
   std::mt19937 rng(7);
   const int classes = 5, batch = 6;
-  auto logits = random_values(classes * batch, rng);
+  auto logits = testing::random_normal(classes * batch, rng);
   for (auto& z : logits) z *= 30;  // far beyond what exp() takes without the shift
   std::vector<uint8_t> labels = {4, 0, 2, 2, 1, 3};
   double loss = 0;

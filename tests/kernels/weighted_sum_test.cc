@@ -5,6 +5,7 @@
 
 #include "gossip/config.h"
 #include "kernels/weighted_sum.h"
+#include "support/random_values.h"
 #if GOSSIP_HAVE_CUDA
 #include <cuda_runtime.h>
 
@@ -12,19 +13,6 @@
 #endif
 
 using namespace gossip;
-
-#if GOSSIP_HAVE_CUDA
-namespace {
-
-std::vector<float> random_vector(std::size_t length, std::mt19937& rng) {
-  std::normal_distribution<float> normal;
-  std::vector<float> values(length);
-  for (auto& v : values) v = normal(rng);
-  return values;
-}
-
-}  // namespace
-#endif
 
 TEST_CASE("cpu weighted_sum: exact on small integers, in place into the first input") {
   std::vector<float> own = {1, 2, 3}, left = {4, 5, 6}, right = {7, 8, 9};
@@ -47,7 +35,7 @@ TEST_CASE("cuda weighted_sum matches cpu for sizes 0, 1, odd and large") {
   std::mt19937 rng(3);
   for (std::size_t length : {std::size_t{0}, std::size_t{1}, std::size_t{1001}, std::size_t{1} << 22}) {
     std::vector<std::vector<float>> hosts;
-    for (int k = 0; k < 4; ++k) hosts.push_back(random_vector(length, rng));
+    for (int k = 0; k < 4; ++k) hosts.push_back(testing::random_normal(length, rng));
     const float weights[] = {0.4f, 0.2f, 0.3f, 0.1f};
     std::vector<float*> devices(4);
     const float* host_inputs[4];

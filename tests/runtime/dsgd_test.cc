@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "algorithms/dsgd.h"
+#include "algorithms/local_sgd.h"
 #include "runtime/gossip_step.h"
 #include "runtime/tasks/least_squares.h"
 #include "topology/topology_file.h"
@@ -16,8 +17,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Runs DSGD and returns ||x_bar - x*|| at the end.
-double distance_to_optimum(const LeastSquares& problem, const Topology& topology, DsgdStep step, int rounds) {
+struct Settings {
+  DsgdOrder order;
+  int local_steps;
+  double learning_rate;
+};
+
+// Runs DSGD (plain SGD steps) and returns ||x_bar - x*|| at the end.
+double distance_to_optimum(const LeastSquares& problem, const Topology& topology, Settings settings, int rounds) {
   const int n = topology.size();
   std::vector<std::vector<float>> models(n, std::vector<float>(problem.dimension(), 0.0f));
   InprocHub hub(n);
@@ -25,12 +32,17 @@ double distance_to_optimum(const LeastSquares& problem, const Topology& topology
   for (int self = 0; self < n; ++self) {
     threads.emplace_back([&, self] {
       auto transport = hub.transport(self);
-      std::vector<float> scratch(problem.dimension());
+      std::vector<float> gradient(problem.dimension());
+      LocalSgd sgd(gradient.size(), 0, false, 0);
+      auto& model = models[self];
       for (int round = 0; round < rounds; ++round) {
         dsgd_round(
-            step, models[self], scratch,
-            [&](std::span<const float> x, std::span<float> g) { problem.loss_and_gradient(self, x, g); },
-            [&](std::span<float> x) { gossip_step(*transport, topology, round, x, Clock::now() + 5s); });
+            {settings.order, settings.local_steps},
+            [&] {
+              problem.loss_and_gradient(self, model, gradient);
+              sgd.step(model, gradient, settings.learning_rate);
+            },
+            [&] { gossip_step(*transport, topology, round, model, Clock::now() + 5s); });
       }
     });
   }
@@ -67,15 +79,15 @@ TEST_CASE("local steps: K steps between gossip rounds still converge near the op
 TEST_CASE("dsgd_round: ATC steps then mixes, CTA mixes then steps, K local steps each") {
   for (DsgdOrder order : {DsgdOrder::kAdaptThenCombine, DsgdOrder::kCombineThenAdapt}) {
     std::string calls;
-    std::vector<float> model = {1.0f}, scratch(1);
-    dsgd_round({order, 3, 0.5}, model, scratch,
-               [&](std::span<const float> x, std::span<float> g) {
+    std::vector<float> model = {1.0f};
+    dsgd_round({order, 3},
+               [&] {
                  calls += "g";
-                 g[0] = x[0];  // f(x) = x^2 / 2
+                 model[0] -= 0.5f * model[0];  // a step of 0.5 on f(x) = x^2 / 2
                },
-               [&](std::span<float> x) {
+               [&] {
                  calls += "c";
-                 x[0] += 10.0f;
+                 model[0] += 10.0f;
                });
     if (order == DsgdOrder::kAdaptThenCombine) {
       CHECK(calls == "gggc");

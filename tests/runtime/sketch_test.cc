@@ -4,6 +4,7 @@
 #include <random>
 
 #include "runtime/sketch.h"
+#include "support/random_values.h"
 
 using namespace gossip;
 
@@ -11,10 +12,7 @@ namespace {
 
 std::vector<float> random_model(size_t size, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> model(size);
-  for (auto& value : model) value = normal(rng);
-  return model;
+  return testing::random_normal(size, rng);
 }
 
 double squared_norm(const std::vector<double>& values) {
