@@ -10,7 +10,7 @@
 #include <iterator>
 #include <unistd.h>
 
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 namespace {

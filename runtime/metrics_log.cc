@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 

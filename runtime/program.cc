@@ -7,7 +7,7 @@
 
 #include "runtime/launcher.h"
 #include "runtime/peer.h"
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "runtime/task.h"
 #include "runtime/tasks/builtin_tasks.h"
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 namespace {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "topology/json_reader.h"
+#include "common/json_reader.h"
 
 namespace gossip {
 namespace {

@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "tools/command.h"
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"gossip: decentralized peer-to-peer training. Peers train locally and mix models\n"

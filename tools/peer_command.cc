@@ -4,7 +4,7 @@
 #include "runtime/peer.h"
 #include "tools/command.h"
 #include "tools/training_flags.h"
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip::tools {
 namespace {

@@ -1,6 +1,6 @@
 #include "tools/training_flags.h"
 
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip::tools {
 namespace {

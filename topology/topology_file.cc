@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "topology/json_reader.h"
+#include "common/json_reader.h"
 
 namespace gossip {
 namespace {

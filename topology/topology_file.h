@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "topology/config_error.h"
+#include "common/config_error.h"
 #include "topology/topology.h"
 
 namespace gossip {

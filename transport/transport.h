@@ -1,6 +1,8 @@
 // The transport seam: "send these buffers to these neighbours for round r, and give me
-// what my in-neighbours sent for round r by this deadline". Implementations: tcp/ (the
-// product path: authenticated, encrypted TCP) and inproc/ (unit tests of the layers above).
+// what my in-neighbours sent for round r by this deadline", and which links are up.
+// Implementations: tcp/ (the product path: authenticated, encrypted TCP) and inproc/ (unit
+// tests of the layers above). tests/transport/transport_contract_test.cc holds every
+// implementation to the same contract.
 #pragma once
 
 #include <chrono>
@@ -69,6 +71,13 @@ class Transport {
   // std::invalid_argument for a peer out of range or a payload over the message limit.
   virtual ExchangeResult exchange(const ExchangeRequest& request) = 0;
   virtual TransportStats stats() const = 0;
+
+  // Link status. The peers this one has a live link to now, ascending: only neighbours
+  // (the peers the topology links it to, in either direction) ever have one.
+  virtual std::vector<int> linked_peers() const = 0;
+  // Waits until every neighbour is linked, or until the deadline; returns the neighbours
+  // still without a link, ascending (empty: all linked).
+  virtual std::vector<int> wait_for_links(Clock::time_point deadline) = 0;
 };
 
 }  // namespace gossip

@@ -22,6 +22,11 @@ uint64_t get_u64(const uint8_t* in) {
   return value;
 }
 
+std::size_t message_wire_bytes(std::size_t payload_bytes, std::size_t chunk_bytes, bool encrypted) {
+  const std::size_t records = 1 + (payload_bytes + chunk_bytes - 1) / chunk_bytes;
+  return kHeaderBytes + payload_bytes + records * (kLengthBytes + (encrypted ? kTagBytes : 0));
+}
+
 // Layout: magic u32 | version u8 | control u8 | kind u8 | codec u8 | sender u32 |
 // reserved u32 (zero) | round i64 | payload_bytes u64.
 void encode_header(const MessageHeader& header, std::span<uint8_t, kHeaderBytes> out) {

@@ -39,6 +39,11 @@ void put_u64(uint8_t* out, uint64_t value);
 uint32_t get_u32(const uint8_t* in);
 uint64_t get_u64(const uint8_t* in);
 
+// The bytes one message takes on a link: its header record and its payload in records of
+// at most `chunk_bytes`, each record with its length and, when encrypted, its tag. What a
+// transport counts in TransportStats, whichever transport it is.
+std::size_t message_wire_bytes(std::size_t payload_bytes, std::size_t chunk_bytes, bool encrypted);
+
 void encode_header(const MessageHeader& header, std::span<uint8_t, kHeaderBytes> out);
 // Nothing, with the reason in `why`, for a wrong magic or version, an unknown control,
 // or a negative round.

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "runtime/data/partition.h"  // shuffle_portably
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "runtime/data/idx_file.h"
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 namespace {

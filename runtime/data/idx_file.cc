@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 namespace {

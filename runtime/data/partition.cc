@@ -7,7 +7,7 @@
 #include <numeric>
 #include <string>
 
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 namespace {

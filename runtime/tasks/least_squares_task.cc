@@ -2,7 +2,7 @@
 // point can be compared with the closed-form optimum.
 #include "runtime/tasks/builtin_tasks.h"
 #include "runtime/tasks/least_squares.h"
-#include "topology/json_reader.h"
+#include "common/json_reader.h"
 
 namespace gossip {
 namespace {

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "runtime/tasks/builtin_tasks.h"
-#include "topology/json_reader.h"
+#include "common/json_reader.h"
 
 namespace gossip {
 namespace {

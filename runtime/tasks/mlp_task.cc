@@ -9,7 +9,7 @@
 #include "runtime/data/partition.h"
 #include "runtime/tasks/builtin_tasks.h"
 #include "runtime/tasks/mlp.h"
-#include "topology/json_reader.h"
+#include "common/json_reader.h"
 
 namespace gossip {
 namespace {

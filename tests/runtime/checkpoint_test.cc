@@ -4,7 +4,7 @@
 
 #include "runtime/checkpoint.h"
 #include "support/temp_dir.h"
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 using namespace gossip;
 

@@ -18,7 +18,7 @@
 #include "runtime/data/idx_file.h"
 #include "runtime/data/partition.h"
 #include "support/temp_dir.h"
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 using namespace gossip;
 using gossip::testing::TempDir;

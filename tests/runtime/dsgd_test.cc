@@ -28,10 +28,11 @@ double distance_to_optimum(const LeastSquares& problem, const Topology& topology
   const int n = topology.size();
   std::vector<std::vector<float>> models(n, std::vector<float>(problem.dimension(), 0.0f));
   InprocHub hub(n);
+  auto transports = hub.transports();
   std::vector<std::thread> threads;
   for (int self = 0; self < n; ++self) {
     threads.emplace_back([&, self] {
-      auto transport = hub.transport(self);
+      auto& transport = transports[self];
       std::vector<float> gradient(problem.dimension());
       LocalSgd sgd(gradient.size(), 0, false, 0);
       auto& model = models[self];

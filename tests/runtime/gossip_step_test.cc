@@ -49,10 +49,11 @@ void run_rounds(const Topology& topology, Network& network, int rounds, InprocHu
                 const std::function<void(int)>& after_round) {
   const int n = topology.size();
   std::barrier sync(n);
+  auto transports = hub.transports();
   std::vector<std::thread> threads;
   for (int self = 0; self < n; ++self) {
     threads.emplace_back([&, self] {
-      auto transport = hub.transport(self);
+      auto& transport = transports[self];
       for (int round = 0; round < rounds; ++round) {
         gossip_step(*transport, topology, round, network.models[self], Clock::now() + 5s);
         sync.arrive_and_wait();
@@ -136,10 +137,11 @@ TEST_CASE("a neighbour missing from a round gives its weight to the peer itself"
   InprocHub hub(4);
   hub.set_filter([](int from, int to, int64_t) { return !(from == 1 && to == 2); });
   std::vector<GossipStepResult> results(4);
+  auto transports = hub.transports();
   std::vector<std::thread> threads;
   for (int self = 0; self < 4; ++self) {
     threads.emplace_back([&, self] {
-      auto transport = hub.transport(self);
+      auto& transport = transports[self];
       auto deadline = Clock::now() + (self == 2 ? 100ms : 5s);
       results[self] = gossip_step(*transport, topology, 0, network.models[self], deadline);
     });
@@ -159,18 +161,19 @@ TEST_CASE("a model of the wrong size is rejected like a missing one, never mixed
   std::vector<float> model = {3.0f, 3.0f};
   std::vector<float> wrong = {100.0f, 100.0f, 100.0f};
   GossipStepResult result;
+  auto transports = hub.transports();
   std::thread liar([&] {
-    auto transport = hub.transport(1);
+    auto& transport = transports[1];
     std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(wrong.data()), wrong.size() * sizeof(float));
     Outgoing sends[] = {{0, bytes, 0}};
     transport->exchange({0, kModelKind, sends, {}, Clock::now() + 1s});
   });
   std::thread honest([&] {
-    auto transport = hub.transport(2);
+    auto& transport = transports[2];
     std::vector<float> own = {6.0f, 6.0f};
     gossip_step(*transport, topology, 0, own, Clock::now() + 1s);
   });
-  auto transport = hub.transport(0);
+  auto& transport = transports[0];
   result = gossip_step(*transport, topology, 0, model, Clock::now() + 1s);
   liar.join();
   honest.join();

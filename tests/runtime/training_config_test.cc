@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "runtime/training_config.h"
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 using namespace gossip;
 using nlohmann::json;

@@ -169,6 +169,7 @@ TEST_CASE("frames round-trip bit-exact: sizes 0, 1, odd, several chunks, plainte
       CHECK(decoded.payloads[1] == second);
       size_t records = (size + 1023) / 1024 + 1;
       CHECK(stream.size() - more.size() == size + records * (8 + (encrypted ? 16 : 0)) + 32);
+      CHECK(stream.size() - more.size() == wire::message_wire_bytes(size, 1024, encrypted));
     }
   }
 }

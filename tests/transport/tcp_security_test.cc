@@ -193,21 +193,6 @@ TEST_CASE("tampered frames close the link, the peer keeps running, the link come
   }
 }
 
-TEST_CASE("an exchange with no link returns at its deadline with the neighbour missing") {
-  Pair pair;
-  TcpTransport zero(pair.options(0, pair.log0));
-  std::vector<uint8_t> payload(10);
-  Outgoing sends[] = {{1, payload, 0}};
-  int from[] = {1};
-  auto started = Clock::now();
-  auto result = zero.exchange({0, 1, sends, from, started + 300ms});
-  auto took = Clock::now() - started;
-  CHECK(result.missing == std::vector<int>{1});
-  CHECK(result.send_failed == std::vector<int>{1});
-  CHECK(took >= 300ms);
-  CHECK(took < 600ms);
-}
-
 TEST_CASE("an exchange called after its deadline sends nothing and keeps the link") {
   Pair pair;
   TcpTransport zero(pair.options(0, pair.log0)), one(pair.options(1, pair.log1));

@@ -55,10 +55,8 @@ class TcpTransport : public Transport {
   int self() const override;
   ExchangeResult exchange(const ExchangeRequest& request) override;
   TransportStats stats() const override;
-
-  // Waits until every neighbour's link is up, or the deadline; returns those still down.
-  std::vector<int> wait_for_links(Clock::time_point deadline);
-  std::vector<int> linked_peers() const;
+  std::vector<int> linked_peers() const override;
+  std::vector<int> wait_for_links(Clock::time_point deadline) override;
 
  private:
   struct Impl;

@@ -1,4 +1,4 @@
-#include "topology/json_reader.h"
+#include "common/json_reader.h"
 
 namespace gossip {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "topology/config_error.h"
+#include "common/config_error.h"
 
 namespace gossip {
 
