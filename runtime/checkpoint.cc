@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <unistd.h>
 
 #include "common/config_error.h"
@@ -16,8 +17,9 @@ namespace gossip {
 namespace {
 
 constexpr char kMagic[8] = {'G', 'O', 'S', 'S', 'C', 'K', 'P', 'T'};
-constexpr uint32_t kVersion = 1;
-constexpr uint64_t kMaxValues = uint64_t{1} << 32;
+constexpr uint32_t kVersion = 2;
+constexpr uint64_t kMaxSectionBytes = uint64_t{1} << 40;
+constexpr uint32_t kMaxSections = 1 << 16;
 
 template <typename T>
 void put(std::string& out, const T& value) {
@@ -33,31 +35,31 @@ class Reader {
  public:
   Reader(const std::string& bytes, std::string file) : bytes_(bytes), file_(std::move(file)) {}
   template <typename T>
-  T get(const char* what) {
+  T get(std::string_view what) {
     T value;
     need(sizeof(T), what);
     std::memcpy(&value, bytes_.data() + offset_, sizeof(T));
     offset_ += sizeof(T);
     return value;
   }
-  template <typename T>
-  std::vector<T> array(const char* what) {
-    auto count = get<uint64_t>(what);
-    if (count % sizeof(T) != 0 || count / sizeof(T) > kMaxValues) fail(std::string(what) + ": impossible size");
-    need(count, what);
-    std::vector<T> values(count / sizeof(T));
-    if (count > 0) std::memcpy(values.data(), bytes_.data() + offset_, count);
-    offset_ += count;
-    return values;
+  std::string text(uint64_t size, const std::string& what) {
+    if (size > kMaxSectionBytes) fail(what + ": impossible size " + std::to_string(size));
+    need(size, what);
+    std::string value = bytes_.substr(offset_, size);
+    offset_ += size;
+    return value;
   }
+  bool at_end() const { return offset_ == end(); }
   [[noreturn]] void fail(const std::string& problem) const {
     throw ConfigError("checkpoint " + file_ + ": " + problem);
   }
 
  private:
-  void need(uint64_t size, const char* what) const {
-    if (bytes_.size() - offset_ < size) fail(std::string("truncated in ") + what);
+  // The last 4 bytes are the CRC, not content.
+  void need(uint64_t size, std::string_view what) const {
+    if (end() - offset_ < size) fail("truncated in " + std::string(what));
   }
+  size_t end() const { return bytes_.size() - 4; }
   const std::string& bytes_;
   std::string file_;
   size_t offset_ = 0;
@@ -104,9 +106,19 @@ void write_checkpoint(const Checkpoint& checkpoint, const std::filesystem::path&
   put(bytes, static_cast<uint32_t>(checkpoint.peer));
   put(bytes, checkpoint.next_round);
   put(bytes, checkpoint.config_digest);
-  put_bytes(bytes, checkpoint.model.data(), checkpoint.model.size() * sizeof(float));
-  put_bytes(bytes, checkpoint.optimizer.data(), checkpoint.optimizer.size() * sizeof(float));
-  put_bytes(bytes, checkpoint.task_state.data(), checkpoint.task_state.size());
+  put(bytes, static_cast<uint32_t>(checkpoint.sections.size()));
+  for (size_t i = 0; i < checkpoint.sections.size(); ++i) {
+    const StateSection& section = checkpoint.sections[i];
+    if (section.name.size() > UINT16_MAX) throw std::invalid_argument("checkpoint section name too long: " + section.name.substr(0, 40));
+    for (size_t j = 0; j < i; ++j) {
+      if (checkpoint.sections[j].name == section.name) {
+        throw std::invalid_argument("checkpoint section \"" + section.name + "\" given twice");
+      }
+    }
+    put(bytes, static_cast<uint16_t>(section.name.size()));
+    bytes += section.name;
+    put_bytes(bytes, section.bytes.data(), section.bytes.size());
+  }
   put(bytes, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size())));
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
   write_file_durably(file, bytes);
@@ -140,17 +152,60 @@ Checkpoint load_checkpoint(const std::filesystem::path& file) {
   }
   reader.get<std::array<char, sizeof(kMagic)>>("magic");
   if (auto version = reader.get<uint32_t>("version"); version != kVersion) {
-    reader.fail("version " + std::to_string(version) + ", this build reads version " + std::to_string(kVersion));
+    reader.fail("format version " + std::to_string(version) + ", this build reads version " + std::to_string(kVersion) +
+                (version < kVersion ? " (named sections came in version 2): finish that run with the gossip that "
+                                      "started it, or start it again"
+                                    : " (written by a newer gossip)"));
   }
   Checkpoint checkpoint;
   checkpoint.peer = static_cast<int>(reader.get<uint32_t>("peer"));
   checkpoint.next_round = reader.get<int64_t>("round");
   checkpoint.config_digest = reader.get<uint32_t>("config digest");
-  checkpoint.model = reader.array<float>("model");
-  checkpoint.optimizer = reader.array<float>("optimizer state");
-  auto state = reader.array<char>("task state");
-  checkpoint.task_state.assign(state.begin(), state.end());
+  const auto count = reader.get<uint32_t>("section count");
+  if (count > kMaxSections) reader.fail("impossible section count " + std::to_string(count));
+  for (uint32_t i = 0; i < count; ++i) {
+    StateSection section;
+    section.name = reader.text(reader.get<uint16_t>("section name"), "section name");
+    section.bytes = reader.text(reader.get<uint64_t>("section " + section.name), "section \"" + section.name + "\"");
+    if (checkpoint.find(section.name)) reader.fail("section \"" + section.name + "\" appears twice");
+    checkpoint.sections.push_back(std::move(section));
+  }
+  if (!reader.at_end()) reader.fail("bytes after the last section");
   return checkpoint;
+}
+
+const StateSection* Checkpoint::find(std::string_view name) const {
+  for (const auto& section : sections) {
+    if (section.name == name) return &section;
+  }
+  return nullptr;
+}
+
+void check_sections(const Checkpoint& checkpoint, std::span<const std::string> expected,
+                    const std::filesystem::path& file) {
+  auto refuse = [&](const std::string& problem) { throw ConfigError("checkpoint " + file.string() + ": " + problem); };
+  for (const auto& name : expected) {
+    if (!checkpoint.find(name)) {
+      refuse("no section \"" + name + "\" (written under another algorithm or task? see config.json of the run)");
+    }
+  }
+  for (const auto& section : checkpoint.sections) {
+    if (std::find(expected.begin(), expected.end(), section.name) == expected.end()) {
+      refuse("unexpected section \"" + section.name + "\" (written under another algorithm or task?)");
+    }
+  }
+}
+
+std::vector<float> checkpoint_model(const Checkpoint& checkpoint, const std::filesystem::path& file) {
+  const StateSection* model = checkpoint.find("model");
+  if (!model) throw ConfigError("checkpoint " + file.string() + ": no section \"model\"");
+  try {
+    std::vector<float> values(float_count(*model));
+    read_floats(*model, values);
+    return values;
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError("checkpoint " + file.string() + ": " + error.what());
+  }
 }
 
 }  // namespace gossip

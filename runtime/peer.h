@@ -1,33 +1,69 @@
-// One peer of a run, from start to finish: what `gossip peer` runs on every VM and what
-// `gossip launch` starts once per local peer. Each round (DESIGN.md):
-//   K local steps of SGD on this peer's shard  (adapt)
-//   one gossip round with its neighbours        (combine; before the steps under CTA)
+// The peer loop: one peer of a run from its first round to its last, over any Transport
+// (TCP in `gossip peer`, the in-process one in tests). Each round (DESIGN.md), the
+// algorithm's phases (algorithms/algorithm.h):
+//   begin_round                     local steps, for rules that adapt first
+//   for each of its message kinds:  encode, exchange with the neighbours of W(r), combine
+//   end_round                       local steps, for rules that combine first
 // and metrics, evaluation and checkpoints at their intervals. A neighbour that misses a
-// round is left out of that round's mix; no wait lasts longer than the round timeout.
+// round is left out of that round's combine; no wait lasts longer than the round timeout.
+// The loop never names an update rule: the `algorithm` setting picks one from the registry.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <nlohmann/json.hpp>  // setting overrides
+#include <memory>
+#include <span>
 #include <string>
+
+#include "runtime/training_config.h"
+#include "topology/topology.h"
+#include "transport/transport.h"
 
 namespace gossip {
 
-struct PeerOptions {
-  std::string topology_path;
-  int id = -1;
-  std::string key_path;                 // empty: default_key_path(topology_path, id)
-  std::filesystem::path run_dir = "runs/latest";
-  nlohmann::json overrides = nlohmann::json::object();  // over the file's `training`
-  bool resume = false;
-  int64_t resume_round = -1;            // with resume: this checkpoint; -1: the newest
-  bool plaintext = false;               // no encryption (authentication stays): trusted networks only
-  std::function<void(const std::string&)> log;  // default: stderr
+struct PeerSetup {
+  int id = 0;
+  const Topology& topology;
+  TrainingConfig config;
+  std::filesystem::path run_dir;                // metrics, checkpoints and the final model go here
+  std::function<void(const std::string&)> log;  // default: stderr, with the id and the time
+  // Asked at the end of every round with the next round: true stops the peer there, with a
+  // checkpoint to resume from (an interrupt, or a test's crash). Default: never.
+  std::function<bool(int64_t next_round)> stop;
 };
 
-// Runs the peer to the end. Returns 0; throws ConfigError on bad settings, files or keys
-// and std::runtime_error when training diverges (a non-finite loss).
-int run_peer(const PeerOptions& options);
+class Peer {
+ public:
+  // Builds the task (the model, this peer's shard), its optimizer and the algorithm.
+  // Throws ConfigError on settings the task or the algorithm refuse.
+  explicit Peer(PeerSetup setup);
+  ~Peer();
+
+  // The model starts as the task's initial parameters, or from a checkpoint of this
+  // peer in the run directory (-1: the newest). Throws ConfigError naming the file when it
+  // belongs to another peer, other settings, or lacks or has a section it should not.
+  void start_fresh();
+  void resume(int64_t round = -1);
+  int64_t first_round() const;
+  // The largest payload the algorithm sends: a transport should refuse anything bigger.
+  std::size_t max_payload_bytes() const;
+
+  // Waits for its links (startup_timeout_seconds), runs every round from first_round()
+  // to the end, writes the final model and says goodbye to its neighbours; returns true.
+  // Returns false, with a checkpoint of the next round, when PeerSetup::stop asked it to
+  // stop first. Throws std::runtime_error when training diverges (a non-finite loss,
+  // naming the round).
+  bool run(Transport& transport);
+
+  std::span<const float> model() const;
+  // A line of the peer's log (PeerSetup::log).
+  void log(const std::string& line) const;
+
+  struct State;  // the loop's own, in peer.cc
+
+ private:
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace gossip

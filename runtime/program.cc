@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "runtime/launcher.h"
-#include "runtime/peer.h"
+#include "runtime/peer_process.h"
 #include "common/config_error.h"
 
 namespace gossip {

@@ -17,7 +17,8 @@ std::optional<std::pair<std::vector<float>, double>> average_model(const std::fi
   std::vector<std::vector<float>> models;
   for (int peer = 0; peer < peers; ++peer) {
     if (!std::filesystem::exists(final_model_path(run_dir, peer))) return std::nullopt;
-    models.push_back(load_checkpoint(final_model_path(run_dir, peer)).model);
+    const auto path = final_model_path(run_dir, peer);
+    models.push_back(checkpoint_model(load_checkpoint(path), path));
     if (models.back().size() != models.front().size()) return std::nullopt;
   }
   std::vector<double> sum(models.front().size(), 0.0);

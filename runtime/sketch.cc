@@ -3,28 +3,20 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/splitmix64.h"
+
 namespace gossip {
-namespace {
 
-// splitmix64: a counter-based hash, so column j's signs need no state from column j-1.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
-
+// The signs come from splitmix64 of the column: column j's need no state from column j-1.
 std::vector<double> model_sketch(std::span<const float> model, int rows, uint64_t seed) {
   std::vector<double> sketch(static_cast<size_t>(rows), 0.0);
   const int groups = (rows + 63) / 64;  // one hash gives the signs of 64 rows
-  const uint64_t key = mix(seed ^ 0x736b65746368ULL);
+  const uint64_t key = splitmix64(seed ^ 0x736b65746368ULL);
   std::vector<float> partial(static_cast<size_t>(groups) * 64);
   for (size_t column = 0; column < model.size(); ++column) {
     const float value = model[column];
     for (int group = 0; group < groups; ++group) {
-      const uint64_t signs = mix(key ^ mix(column * static_cast<uint64_t>(groups) + static_cast<uint64_t>(group)));
+      const uint64_t signs = splitmix64(key ^ splitmix64(column * static_cast<uint64_t>(groups) + static_cast<uint64_t>(group)));
       float* out = partial.data() + group * 64;
       for (int bit = 0; bit < 64; ++bit) out[bit] += ((signs >> bit) & 1) ? value : -value;
     }

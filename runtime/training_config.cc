@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "algorithms/registry.h"
 #include "common/json_reader.h"
 
 namespace gossip {
@@ -50,12 +51,12 @@ void read_schedule(const JsonReader& training, LearningRateSchedule& schedule) {
 }
 
 std::string one_of(const JsonReader& reader, std::string_view key, std::string fallback,
-                   std::initializer_list<std::string_view> allowed) {
+                   const std::vector<std::string>& allowed) {
   std::string value = reader.string_or(key, std::move(fallback));
   std::string listed;
-  for (auto name : allowed) {
+  for (const auto& name : allowed) {
     if (value == name) return value;
-    listed += (listed.empty() ? "" : ", ") + std::string(name);
+    listed += (listed.empty() ? "" : ", ") + name;
   }
   reader.fail(key, "unknown value \"" + value + "\" (known: " + listed + ")");
 }
@@ -85,7 +86,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   config.nesterov = reader.boolean_or("nesterov", config.nesterov);
   if (config.nesterov && config.momentum == 0) reader.fail("nesterov", "Nesterov momentum needs momentum > 0");
   config.weight_decay = reader.number_or("weight_decay", config.weight_decay, 0, 1e3);
-  config.algorithm = one_of(reader, "algorithm", config.algorithm, {"atc", "cta"});
+  config.algorithm = one_of(reader, "algorithm", config.algorithm, algorithm_names());
   config.seed = reader.unsigned_integer_or("seed", file_seed);
   config.eval_every = reader.integer_or("eval_every", config.eval_every, 0, kMaxRounds);
   config.checkpoint_every = reader.integer_or("checkpoint_every", config.checkpoint_every, 0, kMaxRounds);

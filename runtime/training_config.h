@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/registry.h"  // kDefaultAlgorithm
+
 namespace gossip {
 
 enum class ScheduleKind { kConstant, kStep, kCosine };
@@ -34,7 +36,7 @@ struct TrainingConfig {
   double momentum = 0;
   bool nesterov = false;
   double weight_decay = 0;
-  std::string algorithm = "atc";  // atc | cta
+  std::string algorithm = kDefaultAlgorithm;  // an update rule of the registry (algorithms/registry.h)
   uint64_t seed = 0;              // defaults to the topology file's seed
   int64_t eval_every = 10;        // rounds between test-set evaluations (and at the end)
   int64_t checkpoint_every = 0;   // 0: no checkpoints

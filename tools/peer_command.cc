@@ -1,7 +1,7 @@
 #include <cstdlib>
 
 #include "runtime/launcher.h"
-#include "runtime/peer.h"
+#include "runtime/peer_process.h"
 #include "tools/command.h"
 #include "tools/training_flags.h"
 #include "common/config_error.h"

@@ -1,5 +1,6 @@
 #include "tools/training_flags.h"
 
+#include "algorithms/registry.h"
 #include "common/config_error.h"
 
 namespace gossip::tools {
@@ -40,7 +41,9 @@ TrainingFlags::TrainingFlags(CLI::App& app) {
   add<double>(app, values_, "--momentum", {"momentum"}, "Local momentum (0: none)");
   add<bool>(app, values_, "--nesterov", {"nesterov"}, "Nesterov momentum (true/false)");
   add<double>(app, values_, "--weight-decay", {"weight_decay"}, "L2 weight decay");
-  add<std::string>(app, values_, "--algorithm", {"algorithm"}, "atc (adapt then combine) or cta");
+  std::string rules;
+  for (const auto& name : algorithm_names()) rules += (rules.empty() ? "" : ", ") + name;
+  add<std::string>(app, values_, "--algorithm", {"algorithm"}, "Update rule: " + rules);
   add<uint64_t>(app, values_, "--seed", {"seed"}, "Seed of data split, initial model and batches");
   add<int64_t>(app, values_, "--eval-every", {"eval_every"}, "Rounds between test evaluations");
   add<int64_t>(app, values_, "--checkpoint-every", {"checkpoint_every"}, "Rounds between checkpoints (0: none)");

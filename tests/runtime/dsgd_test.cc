@@ -5,9 +5,9 @@
 
 #include <thread>
 
-#include "algorithms/dsgd.h"
 #include "algorithms/local_sgd.h"
-#include "runtime/gossip_step.h"
+#include "algorithms/registry.h"
+#include "runtime/algorithm_round.h"
 #include "runtime/tasks/least_squares.h"
 #include "topology/topology_file.h"
 #include "transport/inproc/inproc_transport.h"
@@ -18,9 +18,28 @@ using namespace std::chrono_literals;
 namespace {
 
 struct Settings {
-  DsgdOrder order;
+  const char* algorithm;  // atc or cta
   int local_steps;
   double learning_rate;
+};
+
+// Plain SGD on this peer's share of the problem.
+class ProblemSteps final : public LocalTraining {
+ public:
+  ProblemSteps(const LeastSquares& problem, int peer, double learning_rate)
+      : problem_(problem), peer_(peer), learning_rate_(learning_rate), gradient_(problem.dimension()),
+        sgd_(problem.dimension(), 0, false, 0) {}
+  void step(std::span<float> model) override {
+    problem_.loss_and_gradient(peer_, model, gradient_);
+    sgd_.step(model, gradient_, learning_rate_);
+  }
+
+ private:
+  const LeastSquares& problem_;
+  int peer_;
+  double learning_rate_;
+  std::vector<float> gradient_;
+  LocalSgd sgd_;
 };
 
 // Runs DSGD (plain SGD steps) and returns ||x_bar - x*|| at the end.
@@ -32,18 +51,13 @@ double distance_to_optimum(const LeastSquares& problem, const Topology& topology
   std::vector<std::thread> threads;
   for (int self = 0; self < n; ++self) {
     threads.emplace_back([&, self] {
-      auto& transport = transports[self];
-      std::vector<float> gradient(problem.dimension());
-      LocalSgd sgd(gradient.size(), 0, false, 0);
-      auto& model = models[self];
+      auto rule = make_algorithm({.algorithm = settings.algorithm, .local_steps = settings.local_steps}, self,
+                                 problem.dimension(), 1);
+      ProblemSteps steps(problem, self, settings.learning_rate);
       for (int round = 0; round < rounds; ++round) {
-        dsgd_round(
-            {settings.order, settings.local_steps},
-            [&] {
-              problem.loss_and_gradient(self, model, gradient);
-              sgd.step(model, gradient, settings.learning_rate);
-            },
-            [&] { gossip_step(*transport, topology, round, model, Clock::now() + 5s); });
+        const Neighbourhood neighbourhood = neighbourhood_of(topology.weights(round), self);
+        RoundContext context{round, settings.learning_rate, neighbourhood, models[self], steps};
+        run_algorithm_round(*rule, *transports[self], context, 5s);
       }
     });
   }
@@ -60,11 +74,11 @@ TEST_CASE("DSGD on heterogeneous least squares: the average approaches the optim
   LeastSquares problem(8, 10, 40, 11, 2.0);
   Topology ring = build_topology(generate_topology_file({.kind = "ring", .peers = 8}));
   const double start = problem.optimum().norm();  // every model starts at 0
-  for (DsgdOrder order : {DsgdOrder::kAdaptThenCombine, DsgdOrder::kCombineThenAdapt}) {
-    INFO((order == DsgdOrder::kAdaptThenCombine ? "ATC" : "CTA"));
-    double coarse = distance_to_optimum(problem, ring, {order, 1, 0.04}, 600);
-    double fine = distance_to_optimum(problem, ring, {order, 1, 0.01}, 2400);
-    MESSAGE((order == DsgdOrder::kAdaptThenCombine ? "ATC" : "CTA") << " step 0.04: " << coarse << ", step 0.01: " << fine << " (start " << start << ")");
+  for (const char* algorithm : {"atc", "cta"}) {
+    INFO(algorithm);
+    double coarse = distance_to_optimum(problem, ring, {algorithm, 1, 0.04}, 600);
+    double fine = distance_to_optimum(problem, ring, {algorithm, 1, 0.01}, 2400);
+    MESSAGE(algorithm << " step 0.04: " << coarse << ", step 0.01: " << fine << " (start " << start << ")");
     CHECK(coarse < 0.05 * start);
     CHECK(fine < 0.5 * coarse);  // the bias shrinks with the step
   }
@@ -73,29 +87,6 @@ TEST_CASE("DSGD on heterogeneous least squares: the average approaches the optim
 TEST_CASE("local steps: K steps between gossip rounds still converge near the optimum") {
   LeastSquares problem(4, 6, 30, 5, 1.0);
   Topology ring = build_topology(generate_topology_file({.kind = "ring", .peers = 4}));
-  double distance = distance_to_optimum(problem, ring, {DsgdOrder::kAdaptThenCombine, 4, 0.01}, 800);
+  double distance = distance_to_optimum(problem, ring, {"atc", 4, 0.01}, 800);
   CHECK(distance < 0.05 * problem.optimum().norm());
-}
-
-TEST_CASE("dsgd_round: ATC steps then mixes, CTA mixes then steps, K local steps each") {
-  for (DsgdOrder order : {DsgdOrder::kAdaptThenCombine, DsgdOrder::kCombineThenAdapt}) {
-    std::string calls;
-    std::vector<float> model = {1.0f};
-    dsgd_round({order, 3},
-               [&] {
-                 calls += "g";
-                 model[0] -= 0.5f * model[0];  // a step of 0.5 on f(x) = x^2 / 2
-               },
-               [&] {
-                 calls += "c";
-                 model[0] += 10.0f;
-               });
-    if (order == DsgdOrder::kAdaptThenCombine) {
-      CHECK(calls == "gggc");
-      CHECK(model[0] == doctest::Approx(10.125f));  // 1 * 0.5^3, then + 10
-    } else {
-      CHECK(calls == "cggg");
-      CHECK(model[0] == doctest::Approx(1.375f));  // (1 + 10) * 0.5^3
-    }
-  }
 }

@@ -175,8 +175,8 @@ TEST_CASE("resume after an interrupted launch reproduces the uninterrupted run's
   for (int peer = 0; peer < 4; ++peer) {
     Checkpoint a = load_checkpoint(final_model_path(straight, peer));
     Checkpoint b = load_checkpoint(final_model_path(interrupted, peer));
-    CHECK_MESSAGE(a.model == b.model, "peer ", peer);
-    CHECK(a.optimizer == b.optimizer);
+    CHECK_MESSAGE(a.find("model")->bytes == b.find("model")->bytes, "peer ", peer);
+    CHECK(a.find("optimizer")->bytes == b.find("optimizer")->bytes);
     CHECK(read_metrics(metrics_path(interrupted, peer)).size() == rounds);
   }
 }

@@ -1,5 +1,5 @@
-// Gossip rounds between peer threads over the in-process transport: the average of the
-// models is kept, the consensus error shrinks as the spectral gap says, and a missing
+// Gossip rounds between peer threads over the in-process transport, through the algorithm
+// seam (runtime/algorithm_round.h) as the peer loop runs them: the average of the models is kept, the consensus error shrinks as the spectral gap says, and a missing
 // neighbour's weight goes to the peer itself.
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "runtime/gossip_step.h"
+#include "support/gossip_rounds.h"
 #include "topology/topology_file.h"
 #include "transport/inproc/inproc_transport.h"
 
@@ -53,9 +53,9 @@ void run_rounds(const Topology& topology, Network& network, int rounds, InprocHu
   std::vector<std::thread> threads;
   for (int self = 0; self < n; ++self) {
     threads.emplace_back([&, self] {
-      auto& transport = transports[self];
+      testing::GossipPeer peer(self, network.models[self].size());
       for (int round = 0; round < rounds; ++round) {
-        gossip_step(*transport, topology, round, network.models[self], Clock::now() + 5s);
+        peer.round(*transports[self], topology, round, network.models[self], 5s);
         sync.arrive_and_wait();
         if (self == 0) after_round(round);
         sync.arrive_and_wait();
@@ -136,23 +136,21 @@ TEST_CASE("a neighbour missing from a round gives its weight to the peer itself"
   for (int i = 0; i < 4; ++i) network.models.push_back({static_cast<float>(i * 3), 1.0f});
   InprocHub hub(4);
   hub.set_filter([](int from, int to, int64_t) { return !(from == 1 && to == 2); });
-  std::vector<GossipStepResult> results(4);
+  std::vector<RoundReport> results(4);
   auto transports = hub.transports();
   std::vector<std::thread> threads;
   for (int self = 0; self < 4; ++self) {
     threads.emplace_back([&, self] {
-      auto& transport = transports[self];
-      auto deadline = Clock::now() + (self == 2 ? 100ms : 5s);
-      results[self] = gossip_step(*transport, topology, 0, network.models[self], deadline);
+      testing::GossipPeer peer(self, 2);
+      results[self] = peer.round(*transports[self], topology, 0, network.models[self], self == 2 ? 100ms : 5s);
     });
   }
   for (auto& thread : threads) thread.join();
-  CHECK(results[2].mix.missing == std::vector<int>{1});
-  CHECK(results[2].mix.self_weight == doctest::Approx(2.0 / 3));
-  // Peer 2: (2/3) * 6 + (1/3) * 9 = 7, from its own model and peer 3's.
+  CHECK(results[2].missing == std::vector<int>{1});
+  // Peer 1's weight went to peer 2 itself: (2/3) * 6 + (1/3) * 9 = 7, from its own model and peer 3's.
   CHECK(network.models[2][0] == doctest::Approx(7.0f));
   CHECK(network.models[2][1] == doctest::Approx(1.0f));
-  CHECK(results[1].mix.missing.empty());
+  CHECK(results[1].missing.empty());
 }
 
 TEST_CASE("a model of the wrong size is rejected like a missing one, never mixed") {
@@ -160,23 +158,23 @@ TEST_CASE("a model of the wrong size is rejected like a missing one, never mixed
   InprocHub hub(3);
   std::vector<float> model = {3.0f, 3.0f};
   std::vector<float> wrong = {100.0f, 100.0f, 100.0f};
-  GossipStepResult result;
+  RoundReport result;
   auto transports = hub.transports();
   std::thread liar([&] {
     auto& transport = transports[1];
     std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(wrong.data()), wrong.size() * sizeof(float));
     Outgoing sends[] = {{0, bytes, 0}};
-    transport->exchange({0, kModelKind, sends, {}, Clock::now() + 1s});
+    transport->exchange({0, wire_kind(MessageKind::kModel), sends, {}, Clock::now() + 1s});
   });
   std::thread honest([&] {
     auto& transport = transports[2];
     std::vector<float> own = {6.0f, 6.0f};
-    gossip_step(*transport, topology, 0, own, Clock::now() + 1s);
+    testing::GossipPeer(2, 2).round(*transport, topology, 0, own, 1s);
   });
-  auto& transport = transports[0];
-  result = gossip_step(*transport, topology, 0, model, Clock::now() + 1s);
+  result = testing::GossipPeer(0, 2).round(*transports[0], topology, 0, model, 1s);
   liar.join();
   honest.join();
   CHECK(result.rejected == std::vector<int>{1});
+  CHECK(result.missing == std::vector<int>{1});
   CHECK(model[0] == doctest::Approx(4.0f));  // (2/3) * 3 + (1/3) * 6
 }

@@ -1,0 +1,15 @@
+// The update rules, aggregators and compressors that come with gossip (registry.h).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "algorithms/registry.h"
+
+namespace gossip {
+
+void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
+                       std::map<std::string, AggregatorFactory>& aggregators,
+                       std::map<std::string, CompressorFactory>& compressors);
+
+}  // namespace gossip

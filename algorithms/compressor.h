@@ -1,0 +1,42 @@
+// The Compressor seam: a lossy (or lossless) encoding of a vector of floats into the bytes
+// of one message, with its exact size on the wire. Its codec id travels in every message
+// header, so a receiver never guesses the format: a payload whose codec or size does not
+// match is rejected like a missing message, never decoded as something else.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "kernels/float_buffer.h"
+
+namespace gossip {
+
+// Codec ids, as on the wire: never renumber, only add.
+enum class Codec : uint8_t {
+  kRawFloat32 = 0,  // identity: the values as little-endian IEEE float32
+};
+
+class Compressor {
+ public:
+  virtual ~Compressor() = default;
+  virtual Codec codec() const = 0;
+  // The exact bytes encode() produces for `length` values (what the transport carries
+  // before its framing).
+  virtual std::size_t wire_bytes(std::size_t length) const = 0;
+  // Encodes `values`. The result is a view of `values` itself where the encoding is the
+  // raw floats, else of `scratch`; it stays valid while both do. `seed` is this message's
+  // randomness (the caller derives it from the run seed, round, sender and kind, so that a
+  // resumed run draws the same).
+  virtual std::span<const uint8_t> encode(std::span<const float> values, uint64_t seed,
+                                          std::vector<uint8_t>& scratch) const = 0;
+  // Decodes a neighbour's bytes (untrusted) into `length` values: a view of `bytes` where
+  // they are the raw floats and suitably aligned, else of `scratch`. Nothing when the bytes
+  // are not a valid encoding of `length` values.
+  virtual std::optional<std::span<const float>> decode(std::span<const uint8_t> bytes, std::size_t length,
+                                                       FloatBuffer& scratch) const = 0;
+};
+
+}  // namespace gossip

@@ -1,0 +1,17 @@
+// Every kind of message a peer sends, in one place: the transport carries the kind in each
+// message's header and keeps one exchange per (round, kind), so two kinds of one round
+// never mix. Values are on the wire: never renumber, only add.
+#pragma once
+
+#include <cstdint>
+
+namespace gossip {
+
+enum class MessageKind : uint8_t {
+  kModel = 1,     // a peer's model x_i (DSGD), encoded by the algorithm's compressor
+  kFinished = 2,  // the runtime's goodbye after the last round: empty
+};
+
+constexpr uint8_t wire_kind(MessageKind kind) { return static_cast<uint8_t>(kind); }
+
+}  // namespace gossip

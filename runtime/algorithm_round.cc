@@ -1,0 +1,59 @@
+#include "runtime/algorithm_round.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace gossip {
+namespace {
+
+void add_once(std::vector<int>& peers, int peer) {
+  if (std::find(peers.begin(), peers.end(), peer) == peers.end()) peers.push_back(peer);
+}
+
+}  // namespace
+
+Neighbourhood neighbourhood_of(const MixingMatrix& weights, int self) {
+  Neighbourhood neighbourhood{self, weights.self_weight(self), {}, {}};
+  for (int peer : weights.in_neighbours(self)) neighbourhood.in.push_back({peer, weights.weight(self, peer)});
+  for (int peer : weights.out_neighbours(self)) neighbourhood.out.push_back({peer, weights.weight(peer, self)});
+  return neighbourhood;
+}
+
+RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, RoundContext& context,
+                                Clock::duration timeout) {
+  RoundReport report;
+  std::vector<int> receive_from;
+  for (const WeightedPeer& in : context.neighbourhood.in) receive_from.push_back(in.peer);
+  std::vector<Outgoing> sends;
+  std::vector<Payload> arrived;
+  std::optional<Clock::time_point> deadline;
+
+  algorithm.begin_round(context);
+  for (MessageKind kind : algorithm.channels()) {
+    auto begin = Clock::now();
+    if (!deadline) deadline = begin + timeout;
+    sends.clear();
+    for (const Payload& payload : algorithm.encode(kind, context)) sends.push_back({payload.peer, payload.bytes, payload.codec});
+    report.coding += Clock::now() - begin;
+
+    begin = Clock::now();
+    ExchangeResult result = transport.exchange({context.round, wire_kind(kind), sends, receive_from, *deadline, true});
+    report.exchange += Clock::now() - begin;
+    report.sending += result.sending;
+
+    begin = Clock::now();
+    arrived.clear();
+    for (const Incoming& incoming : result.received) arrived.push_back({incoming.peer, incoming.codec, incoming.payload});
+    CombineReport combined = algorithm.combine(kind, context, arrived);
+    report.coding += Clock::now() - begin;
+    for (int peer : combined.missing) add_once(report.missing, peer);
+    for (int peer : combined.rejected) add_once(report.rejected, peer);
+    for (const auto& ahead : result.ahead) report.ahead.push_back(ahead);
+  }
+  algorithm.end_round(context);
+  std::sort(report.missing.begin(), report.missing.end());
+  std::sort(report.rejected.begin(), report.rejected.end());
+  return report;
+}
+
+}  // namespace gossip

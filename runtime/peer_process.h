@@ -1,0 +1,30 @@
+// One peer as its own process: what `gossip peer` runs on every VM and what `gossip
+// launch` starts once per local peer. It reads the topology file, resolves the settings,
+// loads the peer's key and runs the peer loop (peer.h) over authenticated, encrypted TCP.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>  // setting overrides
+#include <string>
+
+namespace gossip {
+
+struct PeerOptions {
+  std::string topology_path;
+  int id = -1;
+  std::string key_path;                 // empty: default_key_path(topology_path, id)
+  std::filesystem::path run_dir = "runs/latest";
+  nlohmann::json overrides = nlohmann::json::object();  // over the file's `training`
+  bool resume = false;
+  int64_t resume_round = -1;            // with resume: this checkpoint; -1: the newest
+  bool plaintext = false;               // no encryption (authentication stays): trusted networks only
+  std::function<void(const std::string&)> log;  // default: stderr
+};
+
+// Runs the peer to the end. Returns 0; throws ConfigError on bad settings, files or keys
+// and std::runtime_error when training diverges (a non-finite loss).
+int run_peer(const PeerOptions& options);
+
+}  // namespace gossip
