@@ -1,6 +1,9 @@
 // The mixing step of gossip on one device: out = sum_k weights[k] * inputs[k].
-// The CPU and CUDA versions share one signature; the CUDA one takes device pointers
-// and is enqueued on the default stream (the caller synchronises before reading out).
+// The weights stay double (a ring's thirds rounded to float32 sum to 1 + 3e-8, which
+// would move the network's average by that much every round) and each element is summed
+// in double and rounded to float32 once. The CPU and CUDA versions share one signature;
+// the CUDA one takes device pointers and is enqueued on the default stream (the caller
+// synchronises before reading out).
 #pragma once
 
 #include <cstddef>
@@ -9,11 +12,11 @@
 
 namespace gossip::cpu {
 // `out` may alias inputs[0] (mixing in place into the own model) but no other input.
-void weighted_sum(std::span<const float* const> inputs, std::span<const float> weights, float* out,
+void weighted_sum(std::span<const float* const> inputs, std::span<const double> weights, float* out,
                   std::size_t length);
 }  // namespace gossip::cpu
 
 namespace gossip::cuda {
-void weighted_sum(std::span<const float* const> inputs, std::span<const float> weights, float* out,
+void weighted_sum(std::span<const float* const> inputs, std::span<const double> weights, float* out,
                   std::size_t length);
 }  // namespace gossip::cuda

@@ -11,7 +11,7 @@ AggregateReport WeightedMean::aggregate(std::span<float> own, double self_weight
                                         std::span<const Contribution> neighbours) {
   AggregateReport report{self_weight, {}};
   std::vector<const float*> inputs{own.data()};
-  std::vector<float> weights{0.0f};  // the self weight, filled in once the missing are known
+  std::vector<double> weights{0.0};  // the self weight, filled in once the missing are known
   for (const auto& neighbour : neighbours) {
     if (neighbour.values.empty() && !own.empty()) {
       report.self_weight += neighbour.weight;
@@ -24,9 +24,9 @@ AggregateReport WeightedMean::aggregate(std::span<float> own, double self_weight
                                   std::to_string(own.size()));
     }
     inputs.push_back(neighbour.values.data());
-    weights.push_back(static_cast<float>(neighbour.weight));
+    weights.push_back(neighbour.weight);
   }
-  weights[0] = static_cast<float>(report.self_weight);
+  weights[0] = report.self_weight;
   cpu::weighted_sum(inputs, weights, own.data(), own.size());
   return report;
 }

@@ -14,22 +14,23 @@ constexpr int kMaxInputs = 32;
 
 struct Terms {
   const float* inputs[kMaxInputs];
-  float weights[kMaxInputs];
+  double weights[kMaxInputs];
   int count;
 };
 
 __global__ void weighted_sum_kernel(Terms terms, float* out, std::size_t length) {
   for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
        i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
-    float sum = terms.weights[0] * terms.inputs[0][i];
-    for (int k = 1; k < terms.count; ++k) sum += terms.weights[k] * terms.inputs[k][i];
-    out[i] = sum;
+    // In double, rounded once, as on the CPU (kernels/weighted_sum.h).
+    double sum = terms.weights[0] * static_cast<double>(terms.inputs[0][i]);
+    for (int k = 1; k < terms.count; ++k) sum += terms.weights[k] * static_cast<double>(terms.inputs[k][i]);
+    out[i] = static_cast<float>(sum);
   }
 }
 
 }  // namespace
 
-void weighted_sum(std::span<const float* const> inputs, std::span<const float> weights, float* out,
+void weighted_sum(std::span<const float* const> inputs, std::span<const double> weights, float* out,
                   std::size_t length) {
   if (inputs.size() != weights.size() || inputs.empty() || inputs.size() > kMaxInputs) {
     throw std::invalid_argument("cuda::weighted_sum: " + std::to_string(inputs.size()) + " inputs, " +
