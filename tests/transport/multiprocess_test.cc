@@ -10,6 +10,7 @@
 
 #include "support/child_process.h"
 #include "support/test_cluster.h"
+#include "support/time_scale.h"
 
 using namespace gossip;
 using namespace std::chrono;
@@ -23,9 +24,11 @@ struct PeerRun {
 
 class ProcessCluster {
  public:
+  // `round_ms` and the start-up time stretch by testing::time_scale().
   ProcessCluster(const std::string& kind, int peers, int rounds, int round_ms)
-      : cluster_(kind, peers), rounds_(rounds), round_ms_(round_ms) {
-    epoch_ms_ = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() + 1500;
+      : cluster_(kind, peers), rounds_(rounds), round_ms_(static_cast<int>(round_ms * testing::time_scale())) {
+    epoch_ms_ = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() +
+                static_cast<int64_t>(1500 * testing::time_scale());
     processes_.resize(peers);
     starts_.assign(peers, 0);
   }
@@ -76,6 +79,9 @@ class ProcessCluster {
   std::vector<testing::ChildProcess> processes_;
   std::vector<int> starts_;
 };
+
+// How far past its deadline an exchange may return: the scheduler's, not the transport's.
+const double kSlackMs = 50.0 * testing::time_scale();
 
 bool lists(const nlohmann::json& round, const char* key, int peer) {
   for (int listed : round[key]) {
@@ -130,7 +136,7 @@ TEST_CASE("a SIGKILLed peer is reported missing within the deadline and rejoins 
     for (const auto& round : run.rounds) {
       int r = round["round"];
       CHECK(round["bad"].empty());
-      CHECK(round["took_ms"].get<double>() <= round["allowed_ms"].get<double>() + 50.0);  // never waits past it
+      CHECK(round["took_ms"].get<double>() <= round["allowed_ms"].get<double>() + kSlackMs);  // never waits past it
       if (r > kKillAt + 1 && r < kRestartAt) CHECK(lists(round, "missing", 2));
       if (r >= kRestartAt + 15) CHECK(round["missing"].empty());  // rejoined
       if (r < kKillAt) CHECK(round["missing"].empty());
@@ -157,7 +163,7 @@ TEST_CASE("a SIGSTOPped peer does not hold the others past their deadline") {
     for (const auto& round : run.rounds) {
       int r = round["round"];
       CHECK(round["bad"].empty());
-      CHECK(round["took_ms"].get<double>() <= round["allowed_ms"].get<double>() + 50.0);
+      CHECK(round["took_ms"].get<double>() <= round["allowed_ms"].get<double>() + kSlackMs);
       if (r > kStopAt + 1 && r < kContinueAt) CHECK(lists(round, "missing", 2));
       if (r >= kContinueAt + 15) CHECK(round["missing"].empty());  // back after SIGCONT
     }
