@@ -28,8 +28,12 @@ namespace gossip {
 class LocalTraining {
  public:
   virtual ~LocalTraining() = default;
-  // One step of the peer's optimizer on `model`, from the gradient on its next minibatch.
-  virtual void step(std::span<float> model) = 0;
+  // One step of the peer's optimizer on `model`, from the gradient on its next minibatch,
+  // plus `correction` when one is given (gradient tracking's). When `direction_sum` is
+  // given, the direction the optimizer moved along (the step over the learning rate:
+  // momentum and weight decay included) is added to it.
+  virtual void step(std::span<float> model, std::span<const float> correction = {},
+                    std::span<float> direction_sum = {}) = 0;
 };
 
 struct WeightedPeer {
@@ -82,6 +86,11 @@ class Algorithm {
   // others missed the round. The bytes are a neighbour's: check them, never trust them.
   virtual CombineReport combine(MessageKind channel, RoundContext& round, std::span<const Payload> arrived) = 0;
   virtual void end_round(RoundContext& round) { (void)round; }
+
+  // The model to evaluate, sketch and report: `model` itself, except for rules whose state
+  // is a biased model (push-sum's x_i, de-biased by its weight). A view of `model` or of the
+  // rule's own memory, valid until its next round.
+  virtual std::span<const float> evaluated_model(std::span<const float> model) const { return model; }
 
   // The rule's state beyond the model, as named sections; save_state() gives exactly the
   // names state_names() lists, and restore_state() receives exactly those (the runtime

@@ -17,6 +17,10 @@ namespace gossip {
 // Codec ids, as on the wire: never renumber, only add.
 enum class Codec : uint8_t {
   kRawFloat32 = 0,  // identity: the values as little-endian IEEE float32
+  kTopK = 1,        // top_k: the k largest magnitudes, indices and values
+  kRandomK = 2,     // random_k: k values at indices drawn from a seed in the message
+  kQsgd = 3,        // qsgd: the norm, then sign and level of every value, stochastically rounded
+  kScaledSign = 4,  // sign: ||v||_1 / d, then one sign bit per value
 };
 
 class Compressor {
@@ -37,6 +41,17 @@ class Compressor {
   // are not a valid encoding of `length` values.
   virtual std::optional<std::span<const float>> decode(std::span<const uint8_t> bytes, std::size_t length,
                                                        FloatBuffer& scratch) const = 0;
+  // For an unbiased compressor (E C(x) = x), omega with E||C(x) - x||^2 <= omega ||x||^2 for
+  // vectors of `length` values; nothing for a biased one (top-k, sign).
+  virtual std::optional<double> variance_factor(std::size_t length) const = 0;
 };
+
+// The factor that makes a compressor's output a contraction, E||s C(x) - x||^2 < ||x||^2, as
+// CHOCO's analysis needs: 1 / (1 + omega) for an unbiased compressor, 1 for the biased
+// ones, which are contractions already.
+inline double contraction_scale(const Compressor& compressor, std::size_t length) {
+  const auto omega = compressor.variance_factor(length);
+  return omega ? 1.0 / (1.0 + *omega) : 1.0;
+}
 
 }  // namespace gossip

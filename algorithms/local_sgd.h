@@ -15,8 +15,10 @@ class LocalSgd {
  public:
   LocalSgd(size_t parameter_count, double momentum, bool nesterov, double weight_decay);
 
-  // One update of `parameters` with `gradient` at this learning rate.
-  void step(std::span<float> parameters, std::span<const float> gradient, double learning_rate);
+  // One update of `parameters` with `gradient` at this learning rate; adds the update's
+  // direction to `direction_sum` when given (see cpu::sgd_step).
+  void step(std::span<float> parameters, std::span<const float> gradient, double learning_rate,
+            std::span<float> direction_sum = {});
 
   // Empty without momentum.
   std::span<const float> state() const { return momentum_buffer_; }

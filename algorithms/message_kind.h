@@ -10,6 +10,9 @@ namespace gossip {
 enum class MessageKind : uint8_t {
   kModel = 1,     // a peer's model x_i (DSGD), encoded by the algorithm's compressor
   kFinished = 2,  // the runtime's goodbye after the last round: empty
+  kTracking = 3,  // gradient tracking: the model and its tracked direction, in one message
+  kChoco = 4,     // CHOCO: the compressed change of the public copy, with resync flags
+  kPushSum = 5,   // push-sum: the peer's weight and its (biased) model
 };
 
 constexpr uint8_t wire_kind(MessageKind kind) { return static_cast<uint8_t>(kind); }

@@ -49,24 +49,40 @@ void register_compressor(const std::string& name, CompressorFactory factory) {
 }
 
 std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int self, std::size_t parameters,
-                                          uint64_t seed) {
+                                          uint64_t seed, const MixingProperties& mixing) {
   AlgorithmFactory algorithm;
   AggregatorFactory aggregator;
-  CompressorFactory compressor;
   {
     std::lock_guard lock(registry().mutex);
     algorithm = find(registry().algorithms, "algorithm", settings.algorithm);
     aggregator = find(registry().aggregators, "aggregator", settings.aggregator);
-    compressor = find(registry().compressors, "compressor", settings.compressor);
   }
-  return algorithm({self, parameters, seed, settings.local_steps, aggregator(), compressor()});
+  return algorithm({self, parameters, seed, settings, mixing, aggregator(),
+                    make_compressor(settings.compressor, settings.compressor_options)});
 }
 
-std::vector<std::string> algorithm_names() {
+std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options) {
+  CompressorFactory factory;
+  {
+    std::lock_guard lock(registry().mutex);
+    factory = find(registry().compressors, "compressor", name);
+  }
+  return factory(JsonReader(options, "training.compressor"));
+}
+
+namespace {
+
+template <typename Factory>
+std::vector<std::string> names_of(const std::map<std::string, Factory>& factories) {
   std::lock_guard lock(registry().mutex);
   std::vector<std::string> names;
-  for (const auto& [name, unused] : registry().algorithms) names.push_back(name);
+  for (const auto& [name, unused] : factories) names.push_back(name);
   return names;
 }
+
+}  // namespace
+
+std::vector<std::string> algorithm_names() { return names_of(registry().algorithms); }
+std::vector<std::string> compressor_names() { return names_of(registry().compressors); }
 
 }  // namespace gossip

@@ -1,18 +1,20 @@
-// Where the settings' names meet the code: `algorithm` picks an update rule, and (as they
-// gain settings) `aggregator` and `compressor` pick the rule's combine and encoding. The
-// built-ins are registered in builtins.cc, one line each; a program linked against the
+// Where the settings' names meet the code: `algorithm` picks an update rule, `compressor`
+// (with its options) its encoding, and (as it gains a setting) `aggregator` its combine.
+// The built-ins are registered in builtins.cc, one line each; a program linked against the
 // library adds its own before it starts its peers. The runtime only ever asks by name.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>  // a compressor's options
 #include <string>
 #include <vector>
 
 #include "algorithms/aggregator.h"
 #include "algorithms/algorithm.h"
 #include "algorithms/compressor.h"
+#include "common/json_reader.h"
 
 namespace gossip {
 
@@ -20,36 +22,53 @@ inline constexpr const char* kDefaultAlgorithm = "atc";
 inline constexpr const char* kDefaultAggregator = "mean";
 inline constexpr const char* kDefaultCompressor = "identity";
 
+// What the run's mixing matrices are, for rules that need more than rows summing to 1.
+struct MixingProperties {
+  bool time_varying = false;      // W changes with the round (one-peer exponential)
+  bool symmetric = true;          // W = W^T in every round
+  bool row_stochastic = true;     // every row of every W sums to 1
+  bool column_stochastic = true;  // every column of every W sums to 1
+};
+
 struct AlgorithmSettings {
   std::string algorithm = kDefaultAlgorithm;
   std::string aggregator = kDefaultAggregator;
   std::string compressor = kDefaultCompressor;
-  int local_steps = 1;  // K: local steps per round
+  nlohmann::json compressor_options = nlohmann::json::object();  // the compressor's own fields
+  double consensus_step = 1.0;  // gamma of the rules that move only part way to the mix
+  int local_steps = 1;          // K: local steps per round
 };
 
-// What a rule is built from: this peer, the model's size, the run seed and its parts.
+// What a rule is built from: this peer, the model's size, the run seed, the settings and
+// the parts they name, and what W is.
 struct AlgorithmContext {
   int self = 0;
   std::size_t parameters = 0;
   uint64_t seed = 0;
-  int local_steps = 1;
+  const AlgorithmSettings& settings;
+  MixingProperties mixing;
   std::unique_ptr<Aggregator> aggregator;
   std::unique_ptr<Compressor> compressor;
 };
 
 using AlgorithmFactory = std::function<std::unique_ptr<Algorithm>(AlgorithmContext)>;
 using AggregatorFactory = std::function<std::unique_ptr<Aggregator>()>;
-using CompressorFactory = std::function<std::unique_ptr<Compressor>()>;
+// `options` is the `compressor` object without its kind, read with field names
+// ("training.compressor.fraction") so that errors name what to fix.
+using CompressorFactory = std::function<std::unique_ptr<Compressor>(const JsonReader& options)>;
 
 // Each adds a factory under `name`, replacing one of the same name.
 void register_algorithm(const std::string& name, AlgorithmFactory factory);
 void register_aggregator(const std::string& name, AggregatorFactory factory);
 void register_compressor(const std::string& name, CompressorFactory factory);
 
-// Throws ConfigError naming the setting (training.algorithm, ...) and the known names for
-// an unknown name; a rule's factory throws ConfigError for parts it cannot work with.
+// Throws ConfigError naming the setting (training.algorithm, training.compressor, ...) and
+// the known names for an unknown name; a rule's factory throws ConfigError, with the
+// reason, for settings or a W it cannot work with.
 std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int self, std::size_t parameters,
-                                          uint64_t seed);
+                                          uint64_t seed, const MixingProperties& mixing = {});
+std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options);
 std::vector<std::string> algorithm_names();
+std::vector<std::string> compressor_names();
 
 }  // namespace gossip

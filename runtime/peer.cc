@@ -18,6 +18,7 @@
 #include "runtime/run_directory.h"
 #include "runtime/sketch.h"
 #include "runtime/task.h"
+#include "topology/properties.h"
 
 namespace gossip {
 namespace {
@@ -35,8 +36,22 @@ uint32_t digest_of(const nlohmann::json& resolved) {
 AlgorithmSettings algorithm_settings(const TrainingConfig& config) {
   AlgorithmSettings settings;
   settings.algorithm = config.algorithm;
+  settings.compressor = config.compressor;
+  settings.compressor_options = config.compressor_options;
+  settings.consensus_step = config.consensus_step;
   settings.local_steps = config.local_steps;
   return settings;
+}
+
+MixingProperties mixing_properties(const Topology& topology) {
+  MixingProperties properties;
+  properties.time_varying = topology.time_varying();
+  for (const MixingMatrix& weights : topology.schedule()) {
+    properties.symmetric = properties.symmetric && max_asymmetry(weights) <= 1e-9;
+    properties.row_stochastic = properties.row_stochastic && max_row_sum_error(weights) <= 1e-9;
+    properties.column_stochastic = properties.column_stochastic && max_column_sum_error(weights) <= 1e-9;
+  }
+  return properties;
 }
 
 // What one round did, for its metrics line.
@@ -61,7 +76,8 @@ struct Peer::State {
         gradient(task->parameter_count()),
         optimizer(task->parameter_count(), setup.config.momentum, setup.config.nesterov, setup.config.weight_decay),
         optimum(task->optimum()),
-        algorithm(make_algorithm(algorithm_settings(setup.config), setup.id, model.size(), setup.config.seed)) {
+        algorithm(make_algorithm(algorithm_settings(setup.config), setup.id, model.size(), setup.config.seed,
+                                 mixing_properties(setup.topology))) {
     for (const MixingMatrix& weights : setup.topology.schedule()) {
       neighbourhoods.push_back(neighbourhood_of(weights, setup.id));
     }
@@ -96,10 +112,13 @@ class TaskSteps final : public LocalTraining {
  public:
   TaskSteps(Peer::State& peer, double learning_rate, RoundTotals& totals)
       : peer_(peer), learning_rate_(learning_rate), totals_(totals) {}
-  void step(std::span<float> model) override {
+  void step(std::span<float> model, std::span<const float> correction, std::span<float> direction_sum) override {
     const auto begin = Clock::now();
     BatchLoss batch = peer_.task->loss_and_gradient(model, peer_.gradient);
-    peer_.optimizer.step(model, peer_.gradient, learning_rate_);
+    if (!correction.empty()) {
+      for (std::size_t k = 0; k < correction.size(); ++k) peer_.gradient[k] += correction[k];
+    }
+    peer_.optimizer.step(model, peer_.gradient, learning_rate_, direction_sum);
     totals_.loss_sum += batch.loss;
     ++totals_.steps;
     totals_.correct += batch.correct;
@@ -169,11 +188,12 @@ double distance(std::span<const float> a, std::span<const float> b) {
 
 // Test-set numbers and the sketch, at the evaluation interval and at the end.
 void add_evaluation(Peer::State& peer, nlohmann::json& line) {
-  Evaluation evaluation = peer.task->evaluate(peer.model);
+  const std::span<const float> model = peer.algorithm->evaluated_model(peer.model);
+  Evaluation evaluation = peer.task->evaluate(model);
   line["test_loss"] = evaluation.loss;
   if (evaluation.accuracy) line["test_accuracy"] = *evaluation.accuracy;
-  if (peer.optimum) line["distance_to_optimum"] = distance(peer.model, *peer.optimum);
-  if (peer.config.sketch_size > 0) line["sketch"] = model_sketch(peer.model, peer.config.sketch_size, peer.config.seed);
+  if (peer.optimum) line["distance_to_optimum"] = distance(model, *peer.optimum);
+  if (peer.config.sketch_size > 0) line["sketch"] = model_sketch(model, peer.config.sketch_size, peer.config.seed);
 }
 
 void run_round(Peer::State& peer, Transport& transport, int64_t round, double learning_rate, RoundTotals& totals) {
@@ -330,7 +350,10 @@ bool Peer::run(Transport& transport) {
              std::to_string(peer.config.startup_timeout_seconds) + " s");
   }
   if (!train(peer, transport)) return false;
-  write_checkpoint(snapshot(peer, peer.config.rounds), final_model_path(peer.setup.run_dir, peer.setup.id));
+  // The final model is the one evaluated (de-biased where the rule keeps a biased one).
+  Checkpoint last = snapshot(peer, peer.config.rounds);
+  last.sections[0] = float_section("model", peer.algorithm->evaluated_model(peer.model));
+  write_checkpoint(last, final_model_path(peer.setup.run_dir, peer.setup.id));
   finish(peer, transport);
   peer.log("done: " + std::to_string(peer.config.rounds) + " rounds");
   return true;

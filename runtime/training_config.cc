@@ -61,12 +61,29 @@ std::string one_of(const JsonReader& reader, std::string_view key, std::string f
   reader.fail(key, "unknown value \"" + value + "\" (known: " + listed + ")");
 }
 
+// "compressor": "top_k" or {"kind": "top_k", "fraction": 0.01}; the compressor checks its
+// options (naming training.compressor.FIELD) when it is made here.
+void read_compressor(const JsonReader& training, TrainingConfig& config) {
+  if (!training.has("compressor")) return;
+  const auto& value = training.member("compressor");
+  if (value.is_string()) {
+    config.compressor = value.get<std::string>();
+  } else {
+    JsonReader reader(value, training.field("compressor"));
+    config.compressor = reader.string("kind");
+    config.compressor_options = value;
+    config.compressor_options.erase("kind");
+  }
+  make_compressor(config.compressor, config.compressor_options);
+}
+
 }  // namespace
 
 TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t file_seed) {
   JsonReader reader(training, "training");
   reader.reject_unknown({"task", "task_options", "partition", "alpha", "rounds", "local_steps", "batch_size",
-                         "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "seed",
+                         "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "compressor",
+                         "consensus_step", "seed",
                          "eval_every", "checkpoint_every", "round_timeout_seconds", "startup_timeout_seconds",
                          "sketch_size", "threads"});
   TrainingConfig config;
@@ -87,6 +104,9 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   if (config.nesterov && config.momentum == 0) reader.fail("nesterov", "Nesterov momentum needs momentum > 0");
   config.weight_decay = reader.number_or("weight_decay", config.weight_decay, 0, 1e3);
   config.algorithm = one_of(reader, "algorithm", config.algorithm, algorithm_names());
+  read_compressor(reader, config);
+  config.consensus_step = reader.number_or("consensus_step", config.consensus_step, 0, 1);
+  if (config.consensus_step <= 0) reader.fail("consensus_step", "must be above 0 (and at most 1)");
   config.seed = reader.unsigned_integer_or("seed", file_seed);
   config.eval_every = reader.integer_or("eval_every", config.eval_every, 0, kMaxRounds);
   config.checkpoint_every = reader.integer_or("checkpoint_every", config.checkpoint_every, 0, kMaxRounds);
@@ -123,7 +143,7 @@ double learning_rate_at(const LearningRateSchedule& schedule, int64_t round, int
 nlohmann::json merge_training(nlohmann::json training, const nlohmann::json& overrides) {
   for (const auto& [key, value] : overrides.items()) {
     if (value.is_null()) continue;
-    if (!value.is_object() || !training.contains(key)) {
+    if (!value.is_object() || !training.contains(key) || key == "compressor") {
       training[key] = value;
       continue;
     }
@@ -136,6 +156,16 @@ nlohmann::json merge_training(nlohmann::json training, const nlohmann::json& ove
   }
   return training;
 }
+
+namespace {
+
+nlohmann::json compressor_json(const TrainingConfig& config) {
+  nlohmann::json compressor = config.compressor_options;
+  compressor["kind"] = config.compressor;
+  return compressor;
+}
+
+}  // namespace
 
 nlohmann::json to_json(const TrainingConfig& config) {
   const auto& schedule = config.learning_rate;
@@ -158,6 +188,8 @@ nlohmann::json to_json(const TrainingConfig& config) {
       {"nesterov", config.nesterov},
       {"weight_decay", config.weight_decay},
       {"algorithm", config.algorithm},
+      {"compressor", compressor_json(config)},
+      {"consensus_step", config.consensus_step},
       {"seed", config.seed},
       {"eval_every", config.eval_every},
       {"checkpoint_every", config.checkpoint_every},

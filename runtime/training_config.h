@@ -37,6 +37,9 @@ struct TrainingConfig {
   bool nesterov = false;
   double weight_decay = 0;
   std::string algorithm = kDefaultAlgorithm;  // an update rule of the registry (algorithms/registry.h)
+  std::string compressor = kDefaultCompressor;  // "compressor": "top_k" or {"kind": "top_k", "fraction": 0.01}
+  nlohmann::json compressor_options = nlohmann::json::object();  // the compressor's fields but its kind
+  double consensus_step = 1.0;    // gamma: how far a round moves towards the mix (choco, compressed DSGD)
   uint64_t seed = 0;              // defaults to the topology file's seed
   int64_t eval_every = 10;        // rounds between test-set evaluations (and at the end)
   int64_t checkpoint_every = 0;   // 0: no checkpoints
@@ -55,7 +58,8 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
 double learning_rate_at(const LearningRateSchedule& schedule, int64_t round, int64_t rounds);
 
 // Lays `overrides` (from the command line, same names as the file) over `training`:
-// objects (task_options, schedule) merge one level deep; a null value is ignored.
+// objects (task_options, schedule) merge one level deep, but a compressor replaces the
+// file's whole (another kind has other options); a null value is ignored.
 nlohmann::json merge_training(nlohmann::json training, const nlohmann::json& overrides);
 
 // The fully resolved settings, every default written out.

@@ -44,6 +44,18 @@ TrainingFlags::TrainingFlags(CLI::App& app) {
   std::string rules;
   for (const auto& name : algorithm_names()) rules += (rules.empty() ? "" : ", ") + name;
   add<std::string>(app, values_, "--algorithm", {"algorithm"}, "Update rule: " + rules);
+  std::string compressors;
+  for (const auto& name : compressor_names()) compressors += (compressors.empty() ? "" : ", ") + name;
+  app.add_option_function<std::string>(
+         "--compressor",
+         [this](const std::string& value) {
+           // A name, or the whole setting as JSON: {"kind": "top_k", "fraction": 0.01}
+           auto parsed = nlohmann::json::parse(value, nullptr, false);
+           values_["compressor"] = parsed.is_object() ? parsed : nlohmann::json(value);
+         },
+         "Compressor: " + compressors + "; or JSON, e.g. '{\"kind\": \"top_k\", \"fraction\": 0.01}'")
+      ->group(kGroup);
+  add<double>(app, values_, "--consensus-step", {"consensus_step"}, "Consensus step gamma in (0, 1] (choco)");
   add<uint64_t>(app, values_, "--seed", {"seed"}, "Seed of data split, initial model and batches");
   add<int64_t>(app, values_, "--eval-every", {"eval_every"}, "Rounds between test evaluations");
   add<int64_t>(app, values_, "--checkpoint-every", {"checkpoint_every"}, "Rounds between checkpoints (0: none)");

@@ -1,6 +1,7 @@
 // Turns the graph section of a topology file into a mixing schedule and checks that
 // gossip on it converges to the average: rows sum to 1, columns too (so the average
-// is kept), no negative weight, symmetric where undirected, and connected.
+// is kept), no negative weight, symmetric where undirected, and connected. A directed W
+// whose columns sum to 1 but not its rows is kept too: push-sum averages on it.
 #include <cmath>
 #include <cstdio>
 
@@ -69,7 +70,9 @@ MixingMatrix matrix_weights(const GraphSpec& spec, int n) {
 MixingMatrix graph_weights(const GraphSpec& spec, const Graph& graph) {
   std::string rule = spec.weights.empty() ? (graph.directed ? "uniform" : "metropolis") : spec.weights;
   try {
-    return rule == "uniform" ? uniform_weights(graph) : metropolis_hastings_weights(graph);
+    if (rule == "uniform") return uniform_weights(graph);
+    if (rule == "out_uniform") return out_uniform_weights(graph);
+    return metropolis_hastings_weights(graph);
   } catch (const std::invalid_argument& error) {
     throw ConfigError("graph.weights: " + std::string(error.what()));
   }
@@ -177,7 +180,11 @@ Topology build_topology(const TopologyFile& file) {
   }
   std::string field = spec.kind == "matrix" ? "graph.matrix" : "graph (" + spec.kind + " weights)";
   MixingMatrix weights = static_weights(spec, n);
-  check_row_sums(weights, field);
+  // Rows summing to 1 (and columns too, to keep the average) for mixing; a directed graph
+  // may instead have only its columns sum to 1, for push-sum (the rules check which they need).
+  const bool push_sum_only = weights.directed() && max_row_sum_error(weights) > kSumTolerance &&
+                             max_column_sum_error(weights) <= kSumTolerance;
+  if (!push_sum_only) check_row_sums(weights, field);
   if (!weights.directed()) check_symmetric(weights, field);
   check_column_sums(weights, field);
   check_connected(weights);

@@ -122,4 +122,14 @@ MixingMatrix uniform_weights(const Graph& graph) {
   return MixingMatrix(graph.size, std::move(rows), graph.directed);
 }
 
+MixingMatrix out_uniform_weights(const Graph& graph) {
+  std::vector<std::vector<WeightEntry>> rows(graph.size);
+  for (int j = 0; j < graph.size; ++j) {
+    const double w = 1.0 / (static_cast<double>(graph.out_neighbours[j].size()) + 1);
+    for (int i : graph.out_neighbours[j]) rows[i].push_back({j, w});
+    rows[j].push_back({j, w});
+  }
+  return MixingMatrix(graph.size, std::move(rows), graph.directed);
+}
+
 }  // namespace gossip

@@ -52,4 +52,9 @@ MixingMatrix metropolis_hastings_weights(const Graph& graph);
 // the same in-degree (a regular graph), else throws naming two peers that differ.
 MixingMatrix uniform_weights(const Graph& graph);
 
+// 1 / (out-degree + 1) on every out-edge and the self loop: each peer splits its mass
+// evenly over itself and the peers it sends to. Column stochastic on any graph, row
+// stochastic only where in- and out-degrees match: the weights of push-sum (SGP).
+MixingMatrix out_uniform_weights(const Graph& graph);
+
 }  // namespace gossip

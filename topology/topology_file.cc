@@ -137,8 +137,9 @@ GraphSpec parse_graph(const JsonReader& top) {
   }
   if (graph.kind != "matrix") {
     graph.weights = reader.string_or("weights", "");
-    if (!graph.weights.empty() && graph.weights != "metropolis" && graph.weights != "uniform") {
-      reader.fail("weights", "expected \"metropolis\" or \"uniform\", got \"" + graph.weights + "\"");
+    if (!graph.weights.empty() && graph.weights != "metropolis" && graph.weights != "uniform" &&
+        graph.weights != "out_uniform") {
+      reader.fail("weights", "expected \"metropolis\", \"uniform\" or \"out_uniform\", got \"" + graph.weights + "\"");
     }
   }
   return graph;

@@ -15,6 +15,7 @@ class IdentityCompressor final : public Compressor {
                                   std::vector<uint8_t>& scratch) const override;
   std::optional<std::span<const float>> decode(std::span<const uint8_t> bytes, std::size_t length,
                                                FloatBuffer& scratch) const override;
+  std::optional<double> variance_factor(std::size_t) const override { return 0.0; }
 };
 
 }  // namespace gossip

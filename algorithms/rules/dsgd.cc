@@ -4,6 +4,7 @@
 #include <string>
 
 #include "algorithms/message_seed.h"
+#include "algorithms/rules/arrivals.h"
 
 namespace gossip {
 namespace {
@@ -12,15 +13,21 @@ constexpr MessageKind kChannels[] = {MessageKind::kModel};
 
 }  // namespace
 
-Dsgd::Dsgd(DsgdOrder order, int local_steps, std::size_t parameters, uint64_t seed,
+Dsgd::Dsgd(DsgdOrder order, int local_steps, double consensus_step, std::size_t parameters, uint64_t seed,
            std::unique_ptr<Aggregator> aggregator, std::unique_ptr<Compressor> compressor)
     : order_(order),
       local_steps_(local_steps),
+      consensus_step_(consensus_step),
       parameters_(parameters),
       seed_(seed),
       aggregator_(std::move(aggregator)),
-      compressor_(std::move(compressor)) {
+      compressor_(std::move(compressor)),
+      lossy_(compressor_->codec() != Codec::kRawFloat32) {
   if (local_steps_ < 1) throw std::invalid_argument("DSGD: local_steps must be at least 1, got " + std::to_string(local_steps_));
+  if (!(consensus_step_ > 0 && consensus_step_ <= 1)) {
+    throw std::invalid_argument("DSGD: the consensus step must be in (0, 1], got " + std::to_string(consensus_step_));
+  }
+  if (lossy_) error_.assign(parameters_, 0.0f);
 }
 
 std::span<const MessageKind> Dsgd::channels() const { return kChannels; }
@@ -41,10 +48,20 @@ void Dsgd::end_round(RoundContext& round) {
 
 std::span<const Payload> Dsgd::encode(MessageKind, RoundContext& round) {
   const uint64_t seed = message_seed(seed_, round.round, round.neighbourhood.self, MessageKind::kModel);
-  const std::span<const uint8_t> bytes = compressor_->encode(round.model, seed, encoded_);
+  if (!lossy_) {
+    bytes_ = compressor_->encode(round.model, seed, encoded_);  // the model's own memory
+  } else {
+    // v = x + e goes out compressed; what it drops stays in e for the next rounds.
+    sent_.resize(parameters_);
+    for (std::size_t k = 0; k < parameters_; ++k) sent_[k] = round.model[k] + error_[k];
+    bytes_ = compressor_->encode(sent_, seed, encoded_);
+    const std::span<const float> decoded = *compressor_->decode(bytes_, parameters_, own_decoded_);
+    for (std::size_t k = 0; k < parameters_; ++k) error_[k] = sent_[k] - decoded[k];
+    sent_.assign(decoded.begin(), decoded.end());
+  }
   sends_.clear();
   for (const WeightedPeer& out : round.neighbourhood.out) {
-    sends_.push_back({out.peer, static_cast<uint8_t>(compressor_->codec()), bytes});
+    sends_.push_back({out.peer, static_cast<uint8_t>(compressor_->codec()), bytes_});
   }
   return sends_;
 }
@@ -54,27 +71,50 @@ CombineReport Dsgd::combine(MessageKind, RoundContext& round, std::span<const Pa
   CombineReport report;
   decoded_.resize(std::max(decoded_.size(), neighbourhood.in.size()));
   contributions_.clear();
-  std::size_t next = 0;
-  for (std::size_t slot = 0; slot < neighbourhood.in.size(); ++slot) {
-    const WeightedPeer& in = neighbourhood.in[slot];
+  for_each_arrival(neighbourhood, arrived, [&](std::size_t slot, const WeightedPeer& in, const Payload* payload) {
     Contribution contribution{in.peer, in.weight, {}};
-    // `arrived` is in in-neighbour order, so one pass pairs them up.
-    if (next < arrived.size() && arrived[next].peer == in.peer) {
-      const Payload& payload = arrived[next++];
-      std::optional<std::span<const float>> values;
-      if (payload.codec == static_cast<uint8_t>(compressor_->codec())) {
-        values = compressor_->decode(payload.bytes, round.model.size(), decoded_[slot]);
-      }
-      if (values && !values->empty()) {
+    if (payload) {
+      if (auto values = decode_arrival(*compressor_, *payload, parameters_, decoded_[slot], report)) {
         contribution.values = *values;
-      } else if (!values) {
-        report.rejected.push_back(in.peer);
       }
     }
     contributions_.push_back(contribution);
+  });
+  if (plain()) {
+    report.missing = aggregator_->aggregate(round.model, neighbourhood.self_weight, contributions_).missing;
+    return report;
   }
-  report.missing = aggregator_->aggregate(round.model, neighbourhood.self_weight, contributions_).missing;
+  // x += gamma (sum_j w_ij c_j - c_i): a missing neighbour's weight goes to c_i and adds nothing.
+  if (!lossy_) sent_.assign(round.model.begin(), round.model.end());
+  mixed_.assign(sent_.begin(), sent_.end());
+  report.missing = aggregator_->aggregate(mixed_, neighbourhood.self_weight, contributions_).missing;
+  const float gamma = static_cast<float>(consensus_step_);
+  for (std::size_t k = 0; k < parameters_; ++k) round.model[k] += gamma * (mixed_[k] - sent_[k]);
   return report;
+}
+
+std::vector<std::string> Dsgd::state_names() const {
+  if (!lossy_) return {};
+  return {"error_feedback"};
+}
+
+std::vector<StateSection> Dsgd::save_state() const {
+  if (!lossy_) return {};
+  return {float_section("error_feedback", error_)};
+}
+
+void Dsgd::restore_state(std::span<const StateSection> sections) {
+  for (const auto& section : sections) read_floats(section, error_);
+}
+
+AlgorithmFactory dsgd_factory(DsgdOrder order) {
+  return [order](AlgorithmContext context) -> std::unique_ptr<Algorithm> {
+    require_doubly_stochastic(context);
+    require_consensus_step(context);
+    return std::make_unique<Dsgd>(order, context.settings.local_steps, context.settings.consensus_step,
+                                  context.parameters, context.seed, std::move(context.aggregator),
+                                  std::move(context.compressor));
+  };
 }
 
 }  // namespace gossip

@@ -14,7 +14,7 @@ namespace {
 struct RecordingSteps final : LocalTraining {
   std::string& calls;
   explicit RecordingSteps(std::string& log) : calls(log) {}
-  void step(std::span<float> model) override {
+  void step(std::span<float> model, std::span<const float>, std::span<float>) override {
     calls += "s";
     for (float& value : model) value *= 0.5f;
   }

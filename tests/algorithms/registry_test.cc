@@ -12,7 +12,7 @@ TEST_CASE("registry: the built-in rules by name, and an unknown name refused wit
   CHECK(std::find(names.begin(), names.end(), "cta") != names.end());
   CHECK(make_algorithm({.algorithm = "cta"}, 0, 3, 1) != nullptr);
   CHECK_THROWS_WITH_AS(make_algorithm({.algorithm = "sgp"}, 0, 3, 1),
-                       doctest::Contains("training.algorithm: unknown algorithm \"sgp\" (known: atc, cta"), ConfigError);
+                       doctest::Contains("training.algorithm: unknown algorithm \"sgp\" (known: atc, choco, cta, gradient_tracking, push_sum"), ConfigError);
   CHECK_THROWS_WITH_AS(make_algorithm({.aggregator = "krum"}, 0, 3, 1), doctest::Contains("training.aggregator"),
                        ConfigError);
   CHECK_THROWS_WITH_AS(make_algorithm({.compressor = "zip"}, 0, 3, 1), doctest::Contains("training.compressor"),

@@ -29,7 +29,7 @@ class ProblemSteps final : public LocalTraining {
   ProblemSteps(const LeastSquares& problem, int peer, double learning_rate)
       : problem_(problem), peer_(peer), learning_rate_(learning_rate), gradient_(problem.dimension()),
         sgd_(problem.dimension(), 0, false, 0) {}
-  void step(std::span<float> model) override {
+  void step(std::span<float> model, std::span<const float>, std::span<float>) override {
     problem_.loss_and_gradient(peer_, model, gradient_);
     sgd_.step(model, gradient_, learning_rate_);
   }

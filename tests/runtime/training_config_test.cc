@@ -29,7 +29,7 @@ TEST_CASE("training config: errors name the field and the value") {
   };
   CHECK(message({{"rounds", -1}}).find("training.rounds") != std::string::npos);
   CHECK(message({{"learning_rat", 0.1}}).find("learning_rat") != std::string::npos);
-  CHECK(message({{"algorithm", "gt"}}).find("known: atc, cta") != std::string::npos);
+  CHECK(message({{"algorithm", "gt"}}).find("known: atc, choco, cta, gradient_tracking, push_sum") != std::string::npos);
   CHECK(message({{"partition", "shards"}}).find("training.partition") != std::string::npos);
   CHECK(message({{"nesterov", true}}).find("momentum > 0") != std::string::npos);
   CHECK(message({{"schedule", "step"}}).find("step_every") != std::string::npos);

@@ -116,7 +116,7 @@ TEST_CASE("schema errors name the field and both values") {
   CHECK(load_error(with_graph(R"({"kind": "torus", "rows": 2, "cols": 2})")) ==
         "graph: rows x cols = 2x2 = 4 peers, but the file has 3");
   CHECK(load_error(with_graph(R"({"kind": "ring", "weights": "magic"})")) ==
-        "graph.weights: expected \"metropolis\" or \"uniform\", got \"magic\"");
+        "graph.weights: expected \"metropolis\", \"uniform\" or \"out_uniform\", got \"magic\"");
   CHECK(load_error(with_graph(R"({"kind": "star", "weights": "uniform"})")).find("graph.weights: uniform weights need") == 0);
   CHECK(load_error(with_graph(R"({"kind": "matrix", "matrix": [[1, 0], [0, 1]]})")) ==
         "graph.matrix: has 2 rows, but the file has 3 peers");

@@ -1,0 +1,38 @@
+// What every rule does with what came in on a channel: pair the payloads (in in-neighbour
+// order, only those that arrived) with the in-neighbours, and decode them, refusing bytes of
+// another codec or that do not decode; a refused neighbour counts as missing.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "algorithms/algorithm.h"
+#include "algorithms/compressor.h"
+#include "algorithms/registry.h"
+
+namespace gossip {
+
+// Calls visit(slot, in-neighbour, payload or null) for every in-neighbour, in order.
+template <typename Visit>
+void for_each_arrival(const Neighbourhood& neighbourhood, std::span<const Payload> arrived, Visit&& visit) {
+  std::size_t next = 0;
+  for (std::size_t slot = 0; slot < neighbourhood.in.size(); ++slot) {
+    const WeightedPeer& in = neighbourhood.in[slot];
+    const Payload* payload = nullptr;
+    if (next < arrived.size() && arrived[next].peer == in.peer) payload = &arrived[next++];
+    visit(slot, in, payload);
+  }
+}
+
+// The payload's `length` values, or nothing (and the peer added to report.rejected and
+// report.missing) when its codec is not `compressor`'s or its bytes do not decode.
+std::optional<std::span<const float>> decode_arrival(const Compressor& compressor, const Payload& payload,
+                                                     std::size_t length, FloatBuffer& scratch, CombineReport& report);
+
+// The rules' checks on the settings and W, each throwing ConfigError with the reason.
+void require_identity_compressor(const AlgorithmContext& context, const char* why);
+void require_doubly_stochastic(const AlgorithmContext& context);
+void require_consensus_step(const AlgorithmContext& context);
+
+}  // namespace gossip

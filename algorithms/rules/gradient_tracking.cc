@@ -1,0 +1,100 @@
+#include "algorithms/rules/gradient_tracking.h"
+
+#include <cstring>
+
+#include "algorithms/rules/arrivals.h"
+
+namespace gossip {
+namespace {
+
+constexpr MessageKind kChannels[] = {MessageKind::kTracking};
+
+std::span<const float> floats(std::span<const uint8_t> bytes) {
+  return {reinterpret_cast<const float*>(bytes.data()), bytes.size() / sizeof(float)};
+}
+
+}  // namespace
+
+GradientTracking::GradientTracking(int local_steps, std::size_t parameters, std::unique_ptr<Aggregator> aggregator)
+    : local_steps_(local_steps),
+      parameters_(parameters),
+      aggregator_(std::move(aggregator)),
+      correction_(parameters, 0.0f),
+      direction_(parameters),
+      trajectory_(parameters),
+      mixed_direction_(parameters) {
+  if (local_steps_ < 1) throw std::invalid_argument("gradient tracking: local_steps must be at least 1");
+}
+
+std::span<const MessageKind> GradientTracking::channels() const { return kChannels; }
+
+void GradientTracking::begin_round(RoundContext& round) {
+  trajectory_.assign(round.model.begin(), round.model.end());
+  std::fill(direction_.begin(), direction_.end(), 0.0f);
+  for (int step = 0; step < local_steps_; ++step) round.local.step(trajectory_, correction_, direction_);
+  const float mean = 1.0f / static_cast<float>(local_steps_);
+  if (local_steps_ > 1) {
+    for (float& value : direction_) value *= mean;
+  }
+}
+
+std::span<const Payload> GradientTracking::encode(MessageKind, RoundContext& round) {
+  message_.resize(8 * parameters_);
+  if (parameters_ > 0) {
+    std::memcpy(message_.data(), round.model.data(), 4 * parameters_);
+    std::memcpy(message_.data() + 4 * parameters_, direction_.data(), 4 * parameters_);
+  }
+  sends_.clear();
+  for (const WeightedPeer& out : round.neighbourhood.out) {
+    sends_.push_back({out.peer, static_cast<uint8_t>(Codec::kRawFloat32), message_});
+  }
+  return sends_;
+}
+
+CombineReport GradientTracking::combine(MessageKind, RoundContext& round, std::span<const Payload> arrived) {
+  const Neighbourhood& neighbourhood = round.neighbourhood;
+  CombineReport report;
+  models_.clear();
+  directions_.clear();
+  for_each_arrival(neighbourhood, arrived, [&](std::size_t, const WeightedPeer& in, const Payload* payload) {
+    Contribution model{in.peer, in.weight, {}}, direction{in.peer, in.weight, {}};
+    if (payload) {
+      // Inbox buffers are aligned for float; anything but exactly 2d raw floats is refused.
+      const bool valid = payload->codec == static_cast<uint8_t>(Codec::kRawFloat32) &&
+                         payload->bytes.size() == 8 * parameters_ &&
+                         reinterpret_cast<std::uintptr_t>(payload->bytes.data()) % alignof(float) == 0;
+      if (valid && parameters_ > 0) {
+        model.values = floats(payload->bytes.first(4 * parameters_));
+        direction.values = floats(payload->bytes.subspan(4 * parameters_));
+      } else if (!valid) {
+        report.rejected.push_back(in.peer);
+      }
+    }
+    models_.push_back(model);
+    directions_.push_back(direction);
+  });
+  report.missing = aggregator_->aggregate(round.model, neighbourhood.self_weight, models_).missing;
+  mixed_direction_.assign(direction_.begin(), direction_.end());
+  aggregator_->aggregate(mixed_direction_, neighbourhood.self_weight, directions_);
+  const float step = static_cast<float>(local_steps_ * round.learning_rate);
+  for (std::size_t k = 0; k < parameters_; ++k) {
+    round.model[k] -= step * direction_[k];
+    correction_[k] += mixed_direction_[k] - direction_[k];
+  }
+  return report;
+}
+
+std::vector<StateSection> GradientTracking::save_state() const { return {float_section("correction", correction_)}; }
+
+void GradientTracking::restore_state(std::span<const StateSection> sections) {
+  for (const auto& section : sections) read_floats(section, correction_);
+}
+
+std::unique_ptr<Algorithm> make_gradient_tracking(AlgorithmContext context) {
+  require_identity_compressor(context, "sends its model and tracker as they are");
+  require_doubly_stochastic(context);
+  return std::make_unique<GradientTracking>(context.settings.local_steps, context.parameters,
+                                            std::move(context.aggregator));
+}
+
+}  // namespace gossip
