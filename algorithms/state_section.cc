@@ -27,4 +27,16 @@ void read_floats(const StateSection& section, std::span<float> out) {
   if (!out.empty()) std::memcpy(out.data(), section.bytes.data(), out.size_bytes());
 }
 
+StateSection double_section(std::string name, std::span<const double> values) {
+  return {std::move(name), std::string(reinterpret_cast<const char*>(values.data()), values.size_bytes())};
+}
+
+void read_doubles(const StateSection& section, std::span<double> out) {
+  if (section.bytes.size() != out.size_bytes()) {
+    throw std::invalid_argument("section \"" + section.name + "\" holds " + std::to_string(section.bytes.size()) +
+                                " bytes, expected " + std::to_string(out.size()) + " float64 values");
+  }
+  if (!out.empty()) std::memcpy(out.data(), section.bytes.data(), out.size_bytes());
+}
+
 }  // namespace gossip

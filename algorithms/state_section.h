@@ -21,5 +21,8 @@ StateSection float_section(std::string name, std::span<const float> values);
 void read_floats(const StateSection& section, std::span<float> out);
 // The number of floats a float section holds (its bytes / 4); throws on a ragged size.
 std::size_t float_count(const StateSection& section);
+// The same for float64 values.
+StateSection double_section(std::string name, std::span<const double> values);
+void read_doubles(const StateSection& section, std::span<double> out);
 
 }  // namespace gossip

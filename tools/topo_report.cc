@@ -19,6 +19,14 @@ std::string format(const char* pattern, auto... values) {
 
 // Rounds until the consensus error shrinks by `factor`, if it contracts by |lambda_2|^2
 // per period: ceil(ln(factor) / (-2 ln |lambda_2|)) periods.
+// The gap of one round that, over a period, shrinks as much as the period's product:
+// 1 - (1 - g)^(1/period). Compares a time-varying graph with the static ones.
+// Exact averaging over a period (|lambda_2| at rounding level) is 1 per round too.
+double gap_per_round(double gap, int period) {
+  const double lambda = 1.0 - gap;
+  return lambda <= 1e-12 ? 1.0 : 1.0 - std::pow(lambda, 1.0 / period);
+}
+
 std::string rounds_to_shrink(double gap, int period, double factor) {
   double lambda = 1.0 - gap;
   if (lambda <= 1e-12) return std::to_string(period);
@@ -97,8 +105,10 @@ nlohmann::json describe_topology(const LoadedTopology& loaded) {
       {"peers", peers},
       {"period", topology.period()},
       {"spectral_gap", topology.spectral_gap()},
+      {"spectral_gap_per_round", gap_per_round(topology.spectral_gap(), topology.period())},
       {"symmetric", max_asymmetry(first) == 0.0},
       {"doubly_stochastic", is_doubly_stochastic(first)},
+      {"column_stochastic", max_column_sum_error(first) <= 1e-9},
       {"connected", is_strongly_connected(first.support()) || topology.time_varying()},
       {"weights", dense(first)},
   };
@@ -140,14 +150,20 @@ std::string format_topology(const LoadedTopology& loaded, const std::string& pat
   text += format("\nspectral gap%s: %.6g   (1 - |lambda_2|; rounds to shrink consensus error 1000x: %s)\n",
                  topology.time_varying() ? " of one period" : "", gap,
                  rounds_to_shrink(gap, topology.period(), 1e3).c_str());
-  text += format("symmetric: %s   doubly stochastic: %s   non-negative: %s\n",
-                 max_asymmetry(first) == 0.0 ? "yes" : "no", is_doubly_stochastic(first) ? "yes" : "no",
+  if (topology.time_varying()) {
+    text += format("per round: %.6g   (1 - (1 - gap)^(1/%d), to compare with a static graph's gap)\n",
+                   gap_per_round(gap, topology.period()), topology.period());
+  }
+  const bool doubly = is_doubly_stochastic(first);
+  text += format("symmetric: %s   doubly stochastic: %s%s   non-negative: %s\n",
+                 max_asymmetry(first) == 0.0 ? "yes" : "no", doubly ? "yes" : "no",
+                 !doubly && max_column_sum_error(first) <= 1e-9 ? " (column stochastic: for push_sum)" : "",
                  any_negative(first) ? "no" : "yes");
   return text;
 }
 
 std::string compare_topologies(const std::vector<int>& sizes) {
-  std::string text = "graph                  peers  degree  spectral gap  rounds to 1e-3 consensus\n";
+  std::string text = "graph                  peers  degree  spectral gap  gap per round  rounds to 1e-3 consensus\n";
   for (int n : sizes) {
     std::vector<std::string> kinds = {"ring", "torus", "exponential", "complete", "star"};
     if ((n & (n - 1)) == 0) kinds.insert(kinds.begin() + 3, "one_peer_exponential");
@@ -165,11 +181,12 @@ std::string compare_topologies(const std::vector<int>& sizes) {
       for (int i = 0; i < n; ++i) degree = std::max(degree, topology.out_neighbours(i, 0).size());
       std::string name = kind == "torus" ? format("torus %dx%d", options.rows, options.cols) : kind;
       double gap = topology.spectral_gap();
-      text += format("%-21s  %5d  %6zu  %12.6f  %s\n", name.c_str(), n, degree, gap,
-                     rounds_to_shrink(gap, topology.period(), 1e3).c_str());
+      text += format("%-21s  %5d  %6zu  %12.6f  %13.6f  %s\n", name.c_str(), n, degree, gap,
+                     gap_per_round(gap, topology.period()), rounds_to_shrink(gap, topology.period(), 1e3).c_str());
     }
   }
-  text += "degree: peers each one sends to per round. Rounds assume the error contracts by |lambda_2|^2\n"
+  text += "degree: peers each one sends to per round. The gap of one_peer_exponential is its period's;\n"
+          "per round is 1 - (1 - gap)^(1/period). Rounds assume the error contracts by |lambda_2|^2\n"
           "per round (per period for one_peer_exponential), with no local training in between.\n";
   return text;
 }

@@ -19,7 +19,8 @@ GradientTracking::GradientTracking(int local_steps, std::size_t parameters, std:
     : local_steps_(local_steps),
       parameters_(parameters),
       aggregator_(std::move(aggregator)),
-      correction_(parameters, 0.0f),
+      correction_(parameters, 0.0),
+      correction_float_(parameters, 0.0f),
       direction_(parameters),
       trajectory_(parameters),
       mixed_direction_(parameters) {
@@ -31,7 +32,8 @@ std::span<const MessageKind> GradientTracking::channels() const { return kChanne
 void GradientTracking::begin_round(RoundContext& round) {
   trajectory_.assign(round.model.begin(), round.model.end());
   std::fill(direction_.begin(), direction_.end(), 0.0f);
-  for (int step = 0; step < local_steps_; ++step) round.local.step(trajectory_, correction_, direction_);
+  for (std::size_t k = 0; k < parameters_; ++k) correction_float_[k] = static_cast<float>(correction_[k]);
+  for (int step = 0; step < local_steps_; ++step) round.local.step(trajectory_, correction_float_, direction_);
   const float mean = 1.0f / static_cast<float>(local_steps_);
   if (local_steps_ > 1) {
     for (float& value : direction_) value *= mean;
@@ -79,15 +81,15 @@ CombineReport GradientTracking::combine(MessageKind, RoundContext& round, std::s
   const float step = static_cast<float>(local_steps_ * round.learning_rate);
   for (std::size_t k = 0; k < parameters_; ++k) {
     round.model[k] -= step * direction_[k];
-    correction_[k] += mixed_direction_[k] - direction_[k];
+    correction_[k] += double{mixed_direction_[k]} - direction_[k];
   }
   return report;
 }
 
-std::vector<StateSection> GradientTracking::save_state() const { return {float_section("correction", correction_)}; }
+std::vector<StateSection> GradientTracking::save_state() const { return {double_section("correction", correction_)}; }
 
 void GradientTracking::restore_state(std::span<const StateSection> sections) {
-  for (const auto& section : sections) read_floats(section, correction_);
+  for (const auto& section : sections) read_doubles(section, correction_);
 }
 
 std::unique_ptr<Algorithm> make_gradient_tracking(AlgorithmContext context) {

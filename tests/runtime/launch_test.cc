@@ -11,9 +11,7 @@
 #include "runtime/data/fashion_mnist.h"
 #include "runtime/metrics_log.h"
 #include "runtime/run_directory.h"
-#include "support/child_process.h"
-#include "support/free_ports.h"
-#include "support/temp_dir.h"
+#include "support/gossip_command.h"
 
 using namespace gossip;
 using namespace std::chrono_literals;
@@ -21,27 +19,15 @@ using nlohmann::json;
 
 namespace {
 
-// A ring of `peers` on loopback with these training settings.
-std::string write_topology(const testing::TempDir& dir, int peers, const json& training) {
-  json file{{"version", 1}, {"seed", 11}, {"graph", {{"kind", "ring"}}}, {"training", training}};
-  auto ports = testing::free_ports(peers);
-  for (int id = 0; id < peers; ++id) file["peers"].push_back({{"id", id}, {"host", "127.0.0.1"}, {"port", ports[id]}});
-  return dir.write("topology.json", file.dump(2));
-}
+using testing::read_file;
+using testing::write_topology;
 
 testing::ChildProcess start(const std::vector<std::string>& arguments, const std::string& log) {
-  std::vector<std::string> argv{GOSSIP_BINARY};
-  argv.insert(argv.end(), arguments.begin(), arguments.end());
-  return testing::ChildProcess(argv, log, log);
+  return testing::start_gossip(arguments, log);
 }
 
 int run(const std::vector<std::string>& arguments, const std::string& log, std::chrono::seconds limit = 120s) {
-  return start(arguments, log).wait(limit);
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return testing::run_gossip_command(arguments, log, limit);
 }
 
 // Waits until the peer's metrics reach `round` (or the limit passes); returns its newest round.

@@ -78,6 +78,9 @@ TEST_CASE("torus and one-peer exponential from the command line") {
   CHECK(ope["period"] == 3);
   CHECK(ope["weights_by_round"].size() == 3);
   CHECK(std::abs(ope["spectral_gap"].get<double>() - 1.0) < 1e-12);
+  CHECK(ope["spectral_gap_per_round"] == 1.0);
+  CHECK(torus["spectral_gap_per_round"] == torus["spectral_gap"]);
+  CHECK(run_gossip("topo show " + dir.file("o.json")).output.find("per round: 1   (1 - (1 - gap)^(1/3)") != std::string::npos);
 }
 
 TEST_CASE("bad input: one clear line, non-zero exit, no file written") {

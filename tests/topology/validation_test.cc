@@ -87,6 +87,33 @@ TEST_CASE("an asymmetric matrix where symmetry is required") {
         "matrix (set \"directed\": true otherwise)");
 }
 
+TEST_CASE("a directed W whose columns sum to 1 but not its rows loads (for push-sum); one with neither is refused") {
+  // Peer i keeps 0.3, 0.5, 0.7 of its mass and sends the rest to i + 1.
+  CHECK(load_error(with_graph(R"({"kind": "matrix", "directed": true,
+                                  "matrix": [[0.3, 0, 0.3], [0.7, 0.5, 0], [0, 0.5, 0.7]]})")) == "");
+  CHECK(load_error(with_graph(R"({"kind": "matrix", "directed": true,
+                                  "matrix": [[0.3, 0, 0.3], [0.7, 0.5, 0], [0, 0.4, 0.7]]})"))
+            .find("graph.matrix: row 0 (peer 0) sums to 0.6, not 1") == 0);
+  // Undirected, a W must be symmetric and so doubly stochastic: no such exception.
+  CHECK(load_error(with_graph(R"({"kind": "matrix", "matrix": [[0.3, 0, 0.3], [0.7, 0.5, 0], [0, 0.5, 0.7]]})"))
+            .find("graph.matrix: row 0 (peer 0) sums to 0.6") == 0);
+}
+
+TEST_CASE("out_uniform weights split each peer's mass over itself and its out-neighbours: column stochastic") {
+  testing::TempDir dir;
+  const std::string path = dir.write("t.json", with_graph(R"({"kind": "edges", "directed": true,
+      "edges": [[0, 1], [0, 2], [1, 2], [2, 0]], "weights": "out_uniform"})"));
+  const LoadedTopology loaded = load_topology(path);
+  const MixingMatrix& w = loaded.topology.weights(0);
+  CHECK(w.weight(1, 0) == doctest::Approx(1.0 / 3));  // peer 0 sends to 1 and 2, keeps a third
+  CHECK(w.weight(0, 0) == doctest::Approx(1.0 / 3));
+  CHECK(w.weight(2, 1) == doctest::Approx(0.5));
+  CHECK(w.weight(0, 2) == doctest::Approx(0.5));
+  const Eigen::VectorXd columns = w.dense().colwise().sum();
+  for (int j = 0; j < 3; ++j) CHECK(columns[j] == doctest::Approx(1.0));
+  CHECK(w.dense().row(2).sum() == doctest::Approx(1.0 / 3 + 0.5 + 0.5));
+}
+
 TEST_CASE("one-peer exponential with n not a power of two: says so and what it costs") {
   std::string six = R"({"graph": {"kind": "one_peer_exponential"}, "peers": [)";
   for (int i = 0; i < 6; ++i) six += std::string(i ? "," : "") + R"({"id": )" + std::to_string(i) + R"(, "host": "h", "port": )" + std::to_string(i + 1) + "}";
