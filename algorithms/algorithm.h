@@ -28,12 +28,14 @@ namespace gossip {
 class LocalTraining {
  public:
   virtual ~LocalTraining() = default;
-  // One step of the peer's optimizer on `model`, from the gradient on its next minibatch,
-  // plus `correction` when one is given (gradient tracking's). When `direction_sum` is
-  // given, the direction the optimizer moved along (the step over the learning rate:
-  // momentum and weight decay included) is added to it.
-  virtual void step(std::span<float> model, std::span<const float> correction = {},
-                    std::span<float> direction_sum = {}) = 0;
+  // One step of the peer's optimizer on `model`, from the gradient on its next minibatch.
+  virtual void step(std::span<float> model) = 0;
+  // The gradient at `at` on the next minibatch, weight decay included: the gradient of the
+  // peer's whole local objective, for rules that move by their own rule (gradient tracking).
+  virtual void gradient(std::span<const float> at, std::span<float> out) = 0;
+  // One step of the optimizer along `direction` (its momentum, heavy-ball or Nesterov, at
+  // the round's learning rate), adding no weight decay: the direction holds it.
+  virtual void momentum_step(std::span<float> model, std::span<const float> direction) = 0;
 };
 
 struct WeightedPeer {
@@ -77,6 +79,11 @@ class Algorithm {
   virtual std::span<const MessageKind> channels() const = 0;
   // The largest payload it ever sends: the transport refuses anything bigger.
   virtual std::size_t max_payload_bytes() const = 0;
+
+  // A fresh run starts: `initial_model` is every peer's first model, the same on all of
+  // them (the task draws it from the run seed), so a rule may build on it what its
+  // neighbours would otherwise have to be sent. Not called on a resumed run.
+  virtual void start(std::span<const float> initial_model) { (void)initial_model; }
 
   virtual void begin_round(RoundContext& round) { (void)round; }
   // The payloads for the out-neighbours on `channel`; they stay valid until the next

@@ -27,9 +27,10 @@ class Compressor {
  public:
   virtual ~Compressor() = default;
   virtual Codec codec() const = 0;
-  // The exact bytes encode() produces for `length` values (what the transport carries
-  // before its framing).
-  virtual std::size_t wire_bytes(std::size_t length) const = 0;
+  // The most bytes encode() produces for `length` values (what the transport carries
+  // before its framing): exactly that many for every encoding but top-k's, whose index
+  // gaps take a varying number of bytes.
+  virtual std::size_t max_wire_bytes(std::size_t length) const = 0;
   // Encodes `values`. The result is a view of `values` itself where the encoding is the
   // raw floats, else of `scratch`; it stays valid while both do. `seed` is this message's
   // randomness (the caller derives it from the run seed, round, sender and kind, so that a

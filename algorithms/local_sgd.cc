@@ -11,19 +11,26 @@ LocalSgd::LocalSgd(size_t parameter_count, double momentum, bool nesterov, doubl
   if (momentum > 0) momentum_buffer_.assign(parameter_count, 0.0f);
 }
 
-void LocalSgd::step(std::span<float> parameters, std::span<const float> gradient, double learning_rate,
-                    std::span<float> direction_sum) {
-  if (gradient.size() != parameters.size() || (!momentum_buffer_.empty() && momentum_buffer_.size() != parameters.size()) ||
-      (!direction_sum.empty() && direction_sum.size() != parameters.size())) {
+void LocalSgd::step(std::span<float> parameters, std::span<const float> gradient, double learning_rate) {
+  update(parameters, gradient, learning_rate, options_.weight_decay);
+}
+
+void LocalSgd::momentum_step(std::span<float> parameters, std::span<const float> direction, double learning_rate) {
+  update(parameters, direction, learning_rate, 0.0f);
+}
+
+void LocalSgd::update(std::span<float> parameters, std::span<const float> gradient, double learning_rate,
+                      float weight_decay) {
+  if (gradient.size() != parameters.size() || (!momentum_buffer_.empty() && momentum_buffer_.size() != parameters.size())) {
     throw std::invalid_argument("LocalSgd::step: " + std::to_string(parameters.size()) + " parameters, " +
                                 std::to_string(gradient.size()) + " gradient values, " +
-                                std::to_string(momentum_buffer_.size()) + " momentum values, " +
-                                std::to_string(direction_sum.size()) + " direction values");
+                                std::to_string(momentum_buffer_.size()) + " momentum values");
   }
   SgdOptions options = options_;
   options.learning_rate = static_cast<float>(learning_rate);
+  options.weight_decay = weight_decay;
   cpu::sgd_step(options, parameters.data(), gradient.data(), momentum_buffer_.empty() ? nullptr : momentum_buffer_.data(),
-                parameters.size(), direction_sum.empty() ? nullptr : direction_sum.data());
+                parameters.size());
 }
 
 void LocalSgd::restore(std::span<const float> state) {

@@ -15,10 +15,12 @@ class LocalSgd {
  public:
   LocalSgd(size_t parameter_count, double momentum, bool nesterov, double weight_decay);
 
-  // One update of `parameters` with `gradient` at this learning rate; adds the update's
-  // direction to `direction_sum` when given (see cpu::sgd_step).
-  void step(std::span<float> parameters, std::span<const float> gradient, double learning_rate,
-            std::span<float> direction_sum = {});
+  // One update of `parameters` with `gradient` at this learning rate.
+  void step(std::span<float> parameters, std::span<const float> gradient, double learning_rate);
+  // The same step without weight decay: for a direction that holds it already (gradient
+  // tracking's tracked direction), so that only the momentum is added.
+  void momentum_step(std::span<float> parameters, std::span<const float> direction, double learning_rate);
+  double weight_decay() const { return options_.weight_decay; }
 
   // Empty without momentum.
   std::span<const float> state() const { return momentum_buffer_; }
@@ -26,6 +28,8 @@ class LocalSgd {
   void restore(std::span<const float> state);
 
  private:
+  void update(std::span<float> parameters, std::span<const float> gradient, double learning_rate, float weight_decay);
+
   SgdOptions options_;
   FloatBuffer momentum_buffer_;
 };

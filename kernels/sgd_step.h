@@ -25,12 +25,9 @@ namespace gossip::cpu {
 
 // Updates parameters and momentum_buffer (length floats each) in place. The buffer
 // belongs to these parameters: zero it once before the first step, keep it between
-// steps. With `direction_sum`, adds the direction of the update to it: what the
-// parameters moved by over the learning rate (d without momentum, the buffer with it,
-// d + momentum * buffer with Nesterov). Throws std::invalid_argument on a negative rate,
-// momentum or weight decay, on Nesterov without momentum, and on a null buffer when
-// momentum > 0.
+// steps. Throws std::invalid_argument on a negative rate, momentum or weight decay, on
+// Nesterov without momentum, and on a null buffer when momentum > 0.
 void sgd_step(const SgdOptions& options, float* parameters, const float* gradient, float* momentum_buffer,
-              std::size_t length, float* direction_sum = nullptr);
+              std::size_t length);
 
 }  // namespace gossip::cpu

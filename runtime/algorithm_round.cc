@@ -33,7 +33,10 @@ RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, Roun
     auto begin = Clock::now();
     if (!deadline) deadline = begin + timeout;
     sends.clear();
-    for (const Payload& payload : algorithm.encode(kind, context)) sends.push_back({payload.peer, payload.bytes, payload.codec});
+    for (const Payload& payload : algorithm.encode(kind, context)) {
+      sends.push_back({payload.peer, payload.bytes, payload.codec});
+      report.payload_bytes += payload.bytes.size();
+    }
     report.coding += Clock::now() - begin;
 
     begin = Clock::now();

@@ -19,6 +19,7 @@ struct RoundReport {
   Clock::duration sending{};   // of the exchanges: until the own sends finished
   Clock::duration exchange{};  // of the exchanges in all: sending and waiting for the neighbours
   Clock::duration coding{};    // encoding and combining
+  uint64_t payload_bytes = 0;  // the payloads handed to the transport, before its framing
 };
 
 // Row and column `self` of W, as the algorithm sees them.

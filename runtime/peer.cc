@@ -59,6 +59,7 @@ struct RoundTotals {
   double loss_sum = 0;
   int steps = 0, correct = 0, count = 0;
   Clock::duration compute{}, sending{}, exchange{};
+  uint64_t payload_bytes = 0;
   std::vector<int> missing;
   std::vector<std::pair<int, int64_t>> ahead;
 
@@ -112,21 +113,35 @@ class TaskSteps final : public LocalTraining {
  public:
   TaskSteps(Peer::State& peer, double learning_rate, RoundTotals& totals)
       : peer_(peer), learning_rate_(learning_rate), totals_(totals) {}
-  void step(std::span<float> model, std::span<const float> correction, std::span<float> direction_sum) override {
+  void step(std::span<float> model) override {
     const auto begin = Clock::now();
-    BatchLoss batch = peer_.task->loss_and_gradient(model, peer_.gradient);
-    if (!correction.empty()) {
-      for (std::size_t k = 0; k < correction.size(); ++k) peer_.gradient[k] += correction[k];
+    record(peer_.task->loss_and_gradient(model, peer_.gradient));
+    peer_.optimizer.step(model, peer_.gradient, learning_rate_);
+    totals_.compute += Clock::now() - begin;
+  }
+  void gradient(std::span<const float> at, std::span<float> out) override {
+    const auto begin = Clock::now();
+    record(peer_.task->loss_and_gradient(at, out));
+    const auto decay = static_cast<float>(peer_.optimizer.weight_decay());
+    if (decay != 0) {
+      for (std::size_t k = 0; k < out.size(); ++k) out[k] += decay * at[k];
     }
-    peer_.optimizer.step(model, peer_.gradient, learning_rate_, direction_sum);
-    totals_.loss_sum += batch.loss;
-    ++totals_.steps;
-    totals_.correct += batch.correct;
-    totals_.count += batch.count;
+    totals_.compute += Clock::now() - begin;
+  }
+  void momentum_step(std::span<float> model, std::span<const float> direction) override {
+    const auto begin = Clock::now();
+    peer_.optimizer.momentum_step(model, direction, learning_rate_);
     totals_.compute += Clock::now() - begin;
   }
 
  private:
+  void record(const BatchLoss& batch) {
+    totals_.loss_sum += batch.loss;
+    ++totals_.steps;
+    totals_.correct += batch.correct;
+    totals_.count += batch.count;
+  }
+
   Peer::State& peer_;
   double learning_rate_;
   RoundTotals& totals_;
@@ -142,7 +157,7 @@ std::vector<std::string> section_names(const Peer::State& peer) {
   return names;
 }
 
-Checkpoint snapshot(const Peer::State& peer, int64_t next_round) {
+Checkpoint checkpoint_of(const Peer::State& peer, int64_t next_round) {
   Checkpoint checkpoint{peer.setup.id, next_round, peer.digest, {}};
   checkpoint.sections.push_back(float_section("model", peer.model));
   checkpoint.sections.push_back(float_section("optimizer", peer.optimizer.state()));
@@ -180,6 +195,13 @@ void restore(Peer::State& peer, const Checkpoint& checkpoint, const std::filesys
   peer.start_round = checkpoint.next_round;
 }
 
+// The model as evaluated, for the average-model curve (average_model.h); all are kept.
+void save_snapshot(const Peer::State& peer, int64_t next_round) {
+  Checkpoint model_only{peer.setup.id, next_round, peer.digest,
+                      {float_section("model", peer.algorithm->evaluated_model(peer.model))}};
+  write_checkpoint(model_only, checkpoint_path(snapshot_directory(peer.setup.run_dir, peer.setup.id), next_round));
+}
+
 double distance(std::span<const float> a, std::span<const float> b) {
   double total = 0;
   for (size_t i = 0; i < a.size(); ++i) total += (double{a[i]} - b[i]) * (double{a[i]} - b[i]);
@@ -203,6 +225,7 @@ void run_round(Peer::State& peer, Transport& transport, int64_t round, double le
   totals.compute += report.coding;
   totals.sending = report.sending;
   totals.exchange = report.exchange;
+  totals.payload_bytes = report.payload_bytes;
   totals.missing = std::move(report.missing);
   totals.ahead = std::move(report.ahead);
 }
@@ -236,6 +259,7 @@ nlohmann::json round_line(const Peer::State& peer, int64_t round, double learnin
                       {"loss", totals.loss()},
                       {"bytes_sent", after.bytes_sent - before.bytes_sent},
                       {"bytes_received", after.bytes_received - before.bytes_received},
+                      {"payload_bytes", totals.payload_bytes},
                       {"compute_seconds", seconds(totals.compute)},
                       {"communicate_seconds", seconds(totals.sending)},
                       {"wait_seconds", std::max(0.0, seconds(totals.exchange - totals.sending))},
@@ -276,15 +300,16 @@ bool train(Peer::State& peer, Transport& transport) {
     const bool last = next >= config.rounds;
     if (last || (config.eval_every > 0 && (round + 1) % config.eval_every == 0)) add_evaluation(peer, line);
     metrics.write(line);
+    if (config.snapshot_every > 0 && (round + 1) % config.snapshot_every == 0) save_snapshot(peer, round + 1);
     if (config.checkpoint_every > 0 && (round + 1) % config.checkpoint_every == 0 && !last && next == round + 1) {
-      save_checkpoint(snapshot(peer, round + 1), checkpoint_directory(peer.setup.run_dir, peer.setup.id));
+      save_checkpoint(checkpoint_of(peer, round + 1), checkpoint_directory(peer.setup.run_dir, peer.setup.id));
     }
     if (line.contains("test_loss") || Clock::now() - last_log > std::chrono::seconds(10)) {
       last_log = Clock::now();
       log_progress(peer, round, totals, line);
     }
     if (!last && peer.setup.stop && peer.setup.stop(next)) {
-      const auto path = save_checkpoint(snapshot(peer, next), checkpoint_directory(peer.setup.run_dir, peer.setup.id));
+      const auto path = save_checkpoint(checkpoint_of(peer, next), checkpoint_directory(peer.setup.run_dir, peer.setup.id));
       peer.log("stopped before round " + std::to_string(next) + "; checkpoint " + path.string());
       return false;
     }
@@ -314,6 +339,7 @@ Peer::~Peer() = default;
 
 void Peer::start_fresh() {
   state_->task->initial_parameters(state_->model);
+  state_->algorithm->start(state_->model);
   state_->start_round = 0;
 }
 
@@ -351,7 +377,7 @@ bool Peer::run(Transport& transport) {
   }
   if (!train(peer, transport)) return false;
   // The final model is the one evaluated (de-biased where the rule keeps a biased one).
-  Checkpoint last = snapshot(peer, peer.config.rounds);
+  Checkpoint last = checkpoint_of(peer, peer.config.rounds);
   last.sections[0] = float_section("model", peer.algorithm->evaluated_model(peer.model));
   write_checkpoint(last, final_model_path(peer.setup.run_dir, peer.setup.id));
   finish(peer, transport);

@@ -5,6 +5,7 @@
 //   RUN/peer-I/metrics.jsonl    one JSON object per round
 //   RUN/peer-I/peer.log         the peer's log (stdout and stderr under the launcher)
 //   RUN/peer-I/checkpoints/     round-NNNNNNNN.ckpt, the newest two
+//   RUN/peer-I/snapshots/       round-NNNNNNNN.ckpt, the evaluated model every snapshot_every rounds
 //   RUN/peer-I/final.ckpt       the final model, in the checkpoint format
 #pragma once
 
@@ -24,6 +25,9 @@ inline std::filesystem::path log_path(const std::filesystem::path& run, int peer
 }
 inline std::filesystem::path checkpoint_directory(const std::filesystem::path& run, int peer) {
   return peer_directory(run, peer) / "checkpoints";
+}
+inline std::filesystem::path snapshot_directory(const std::filesystem::path& run, int peer) {
+  return peer_directory(run, peer) / "snapshots";
 }
 inline std::filesystem::path final_model_path(const std::filesystem::path& run, int peer) {
   return peer_directory(run, peer) / "final.ckpt";

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "runtime/average_model.h"
 #include "runtime/checkpoint.h"
 #include "runtime/run_directory.h"
 #include "runtime/task.h"
@@ -10,29 +11,6 @@
 
 namespace gossip {
 namespace {
-
-// The average of the final models and (1/n) sum_i ||x_i - x_bar||^2, or nothing when a
-// model is missing or of another size.
-std::optional<std::pair<std::vector<float>, double>> average_model(const std::filesystem::path& run_dir, int peers) {
-  std::vector<std::vector<float>> models;
-  for (int peer = 0; peer < peers; ++peer) {
-    if (!std::filesystem::exists(final_model_path(run_dir, peer))) return std::nullopt;
-    const auto path = final_model_path(run_dir, peer);
-    models.push_back(checkpoint_model(load_checkpoint(path), path));
-    if (models.back().size() != models.front().size()) return std::nullopt;
-  }
-  std::vector<double> sum(models.front().size(), 0.0);
-  for (const auto& model : models) {
-    for (size_t j = 0; j < model.size(); ++j) sum[j] += model[j];
-  }
-  std::vector<float> average(sum.size());
-  for (size_t j = 0; j < sum.size(); ++j) average[j] = static_cast<float>(sum[j] / peers);
-  double spread = 0;
-  for (const auto& model : models) {
-    for (size_t j = 0; j < model.size(); ++j) spread += std::pow(double{model[j]} - sum[j] / peers, 2);
-  }
-  return std::make_pair(std::move(average), spread / peers);
-}
 
 }  // namespace
 
@@ -67,15 +45,17 @@ nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedT
     summary["consensus_error"] = consensus->second;
     summary["consensus_error_round"] = consensus->first;
   }
-  if (auto average = average_model(run_dir, peers)) {
+  std::vector<std::filesystem::path> finals;
+  for (int peer = 0; peer < peers; ++peer) finals.push_back(final_model_path(run_dir, peer));
+  if (auto average = average_of(finals)) {
     std::unique_ptr<Task> task = make_task({0, peers, config});
-    Evaluation evaluation = task->evaluate(average->first);
+    Evaluation evaluation = task->evaluate(average->model);
     if (evaluation.accuracy) summary["test_accuracy"] = *evaluation.accuracy;
     summary["test_loss"] = evaluation.loss;
-    summary["consensus_error_exact"] = average->second;
+    summary["consensus_error_exact"] = average->consensus_error;
     if (auto optimum = task->optimum()) {
       double squared = 0;
-      for (size_t j = 0; j < optimum->size(); ++j) squared += std::pow(double{average->first[j]} - (*optimum)[j], 2);
+      for (size_t j = 0; j < optimum->size(); ++j) squared += std::pow(double{average->model[j]} - (*optimum)[j], 2);
       summary["distance_to_optimum"] = std::sqrt(squared);
     }
   }

@@ -84,7 +84,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   reader.reject_unknown({"task", "task_options", "partition", "alpha", "rounds", "local_steps", "batch_size",
                          "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "compressor",
                          "consensus_step", "seed",
-                         "eval_every", "checkpoint_every", "round_timeout_seconds", "startup_timeout_seconds",
+                         "eval_every", "checkpoint_every", "snapshot_every", "round_timeout_seconds", "startup_timeout_seconds",
                          "sketch_size", "threads"});
   TrainingConfig config;
   config.task = reader.string_or("task", config.task);
@@ -110,6 +110,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   config.seed = reader.unsigned_integer_or("seed", file_seed);
   config.eval_every = reader.integer_or("eval_every", config.eval_every, 0, kMaxRounds);
   config.checkpoint_every = reader.integer_or("checkpoint_every", config.checkpoint_every, 0, kMaxRounds);
+  config.snapshot_every = reader.integer_or("snapshot_every", config.snapshot_every, 0, kMaxRounds);
   config.round_timeout_seconds = reader.number_or("round_timeout_seconds", config.round_timeout_seconds, 0.001, 86400);
   config.startup_timeout_seconds =
       reader.number_or("startup_timeout_seconds", config.startup_timeout_seconds, 0.001, 86400);
@@ -193,6 +194,7 @@ nlohmann::json to_json(const TrainingConfig& config) {
       {"seed", config.seed},
       {"eval_every", config.eval_every},
       {"checkpoint_every", config.checkpoint_every},
+      {"snapshot_every", config.snapshot_every},
       {"round_timeout_seconds", config.round_timeout_seconds},
       {"startup_timeout_seconds", config.startup_timeout_seconds},
       {"sketch_size", config.sketch_size},

@@ -43,6 +43,7 @@ struct TrainingConfig {
   uint64_t seed = 0;              // defaults to the topology file's seed
   int64_t eval_every = 10;        // rounds between test-set evaluations (and at the end)
   int64_t checkpoint_every = 0;   // 0: no checkpoints
+  int64_t snapshot_every = 0;     // rounds between saved copies of the model, for the average-model curve (0: none)
   double round_timeout_seconds = 30;  // how long a round waits for a neighbour
   double startup_timeout_seconds = 60;  // how long a peer waits for its first links
   int sketch_size = 64;           // rows of the random sketch S x_i in the metrics

@@ -2,6 +2,7 @@
 
 #include "bench/link_bench.h"
 #include "bench/train_bench.h"
+#include "runtime/average_model.h"
 #include "tools/command.h"
 
 namespace gossip::tools {
@@ -42,6 +43,38 @@ void add_train_bench(CLI::App& bench, std::vector<Command>& commands) {
     std::fputs(*as_json ? (bench::train_bench_json(report).dump(2) + "\n").c_str()
                         : bench::format_train_bench(report).c_str(),
                stdout);
+    return 0;
+  }});
+}
+
+void add_average_model(CLI::App& bench, std::vector<Command>& commands) {
+  CLI::App* average = bench.add_subcommand(
+      "average-model", "The average model's test numbers and the bytes sent per peer, at every round of a run "
+                       "with snapshots (training.snapshot_every)");
+  average->footer(
+      "Reads RUN/topology.json, RUN/peer-I/snapshots/ and the metrics; the average x_bar = (1/n) sum_i x_i is\n"
+      "evaluated on the task's test set, as summary.json does for the final models.\n"
+      "Examples:\n"
+      "  gossip launch examples/ring8_fashion_mnist.json --run-dir runs/r --set snapshot_every=25\n"
+      "  gossip bench average-model runs/r\n"
+      "  gossip bench average-model runs/r --json");
+  auto run_dir = std::make_shared<std::string>();
+  auto as_json = std::make_shared<bool>(false);
+  average->add_option("RUN", *run_dir, "A run directory")->required();
+  average->add_flag("--json", *as_json, "Print the points as one JSON array");
+  commands.push_back({average, [run_dir, as_json] {
+    const nlohmann::json curve = average_model_curve(*run_dir);
+    if (*as_json) {
+      std::fputs((curve.dump(2) + "\n").c_str(), stdout);
+      return 0;
+    }
+    std::printf("%8s  %14s  %10s  %13s  %10s\n", "round", "MB sent/peer", "test loss", "test accuracy", "consensus");
+    for (const auto& point : curve) {
+      std::printf("%8lld  %14.2f  %10.4f  %13s  %10.3g\n", point["round"].get<long long>(),
+                  point["bytes_sent_per_peer"].get<double>() / 1e6, point["test_loss"].get<double>(),
+                  point.contains("test_accuracy") ? std::to_string(point["test_accuracy"].get<double>()).substr(0, 6).c_str() : "-",
+                  point["consensus_error_exact"].get<double>());
+    }
     return 0;
   }});
 }
@@ -90,6 +123,7 @@ void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
     return 0;
   }});
   add_train_bench(*bench, commands);
+  add_average_model(*bench, commands);
 }
 
 }  // namespace gossip::tools

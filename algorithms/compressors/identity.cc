@@ -13,7 +13,7 @@ std::span<const uint8_t> IdentityCompressor::encode(std::span<const float> value
 
 std::optional<std::span<const float>> IdentityCompressor::decode(std::span<const uint8_t> bytes, std::size_t length,
                                                                  FloatBuffer& scratch) const {
-  if (bytes.size() != wire_bytes(length)) return std::nullopt;
+  if (bytes.size() != max_wire_bytes(length)) return std::nullopt;
   if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(float) == 0) {
     return std::span<const float>(reinterpret_cast<const float*>(bytes.data()), length);
   }

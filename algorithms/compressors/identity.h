@@ -10,7 +10,7 @@ namespace gossip {
 class IdentityCompressor final : public Compressor {
  public:
   Codec codec() const override { return Codec::kRawFloat32; }
-  std::size_t wire_bytes(std::size_t length) const override { return length * sizeof(float); }
+  std::size_t max_wire_bytes(std::size_t length) const override { return length * sizeof(float); }
   std::span<const uint8_t> encode(std::span<const float> values, uint64_t seed,
                                   std::vector<uint8_t>& scratch) const override;
   std::optional<std::span<const float>> decode(std::span<const uint8_t> bytes, std::size_t length,

@@ -21,7 +21,7 @@ class Qsgd final : public Compressor {
   static std::unique_ptr<Compressor> from(const JsonReader& options);
 
   Codec codec() const override { return Codec::kQsgd; }
-  std::size_t wire_bytes(std::size_t length) const override { return 4 + (length * bits_ + 7) / 8; }
+  std::size_t max_wire_bytes(std::size_t length) const override { return 4 + (length * bits_ + 7) / 8; }
   std::span<const uint8_t> encode(std::span<const float> values, uint64_t seed,
                                   std::vector<uint8_t>& scratch) const override;
   std::optional<std::span<const float>> decode(std::span<const uint8_t> bytes, std::size_t length,

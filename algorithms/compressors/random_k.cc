@@ -32,7 +32,7 @@ std::span<const uint8_t> RandomK::encode(std::span<const float> values, uint64_t
                                          std::vector<uint8_t>& scratch) const {
   const std::size_t length = values.size(), k = kept_.of(length);
   const float scale = k > 0 ? static_cast<float>(static_cast<double>(length) / static_cast<double>(k)) : 0.0f;
-  scratch.resize(wire_bytes(length));
+  scratch.resize(max_wire_bytes(length));
   std::memcpy(scratch.data(), &seed, 8);
   const std::vector<uint32_t> indices = random_indices(seed, k, length);
   for (std::size_t j = 0; j < k; ++j) {
@@ -44,7 +44,7 @@ std::span<const uint8_t> RandomK::encode(std::span<const float> values, uint64_t
 
 std::optional<std::span<const float>> RandomK::decode(std::span<const uint8_t> bytes, std::size_t length,
                                                       FloatBuffer& scratch) const {
-  if (bytes.size() != wire_bytes(length)) return std::nullopt;
+  if (bytes.size() != max_wire_bytes(length)) return std::nullopt;
   uint64_t seed;
   std::memcpy(&seed, bytes.data(), 8);
   const std::vector<uint32_t> indices = random_indices(seed, kept_.of(length), length);

@@ -16,7 +16,7 @@ class RandomK final : public Compressor {
  public:
   explicit RandomK(SparseCount kept) : kept_(kept) {}
   Codec codec() const override { return Codec::kRandomK; }
-  std::size_t wire_bytes(std::size_t length) const override { return 8 + 4 * kept_.of(length); }
+  std::size_t max_wire_bytes(std::size_t length) const override { return 8 + 4 * kept_.of(length); }
   std::span<const uint8_t> encode(std::span<const float> values, uint64_t seed,
                                   std::vector<uint8_t>& scratch) const override;
   std::optional<std::span<const float>> decode(std::span<const uint8_t> bytes, std::size_t length,

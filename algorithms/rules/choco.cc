@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "algorithms/message_seed.h"
-#include "algorithms/rules/arrivals.h"
+#include "algorithms/rules/payloads.h"
 #include "common/config_error.h"
 
 namespace gossip {
@@ -43,7 +43,13 @@ Choco::Choco(int local_steps, double consensus_step, std::size_t parameters, uin
 
 std::span<const MessageKind> Choco::channels() const { return kChannels; }
 
-std::size_t Choco::max_payload_bytes() const { return 1 + compressor_->wire_bytes(parameters_) + 4 * parameters_; }
+std::size_t Choco::max_payload_bytes() const { return 1 + compressor_->max_wire_bytes(parameters_) + 4 * parameters_; }
+
+void Choco::start(std::span<const float> initial_model) {
+  // x_hat_j = x_0 for every j, so S_i = sum_j w_ij x_0 = x_0.
+  public_copy_.assign(initial_model.begin(), initial_model.end());
+  neighbour_sum_.assign(initial_model.begin(), initial_model.end());
+}
 
 void Choco::begin_round(RoundContext& round) {
   for (int step = 0; step < local_steps_; ++step) round.local.step(round.model);
@@ -81,7 +87,7 @@ std::span<const Payload> Choco::encode(MessageKind, RoundContext& round) {
 
 CombineReport Choco::combine(MessageKind, RoundContext& round, std::span<const Payload> arrived) {
   const Neighbourhood& neighbourhood = round.neighbourhood;
-  const std::size_t change_bytes = compressor_->wire_bytes(parameters_);
+  const std::size_t most_change_bytes = compressor_->max_wire_bytes(parameters_);
   CombineReport report;
   // One pass adds up the changes and notes the copies; whether the copies or the changes
   // update S_i is known only once every neighbour has been seen.
@@ -94,20 +100,21 @@ CombineReport Choco::combine(MessageKind, RoundContext& round, std::span<const P
     }
     const std::span<const uint8_t> bytes = payload->bytes;
     const uint8_t flags = bytes.empty() ? 0xff : bytes[0];
-    const bool has_copy = flags & kCopyFollows;
-    const std::size_t expected = 1 + change_bytes + (has_copy ? 4 * parameters_ : 0);
-    if ((flags & ~(kAskForCopy | kCopyFollows)) || bytes.size() != expected) {
+    const std::size_t copy_bytes = (flags & kCopyFollows) ? 4 * parameters_ : 0;
+    if ((flags & ~(kAskForCopy | kCopyFollows)) || bytes.size() < 1 + copy_bytes ||
+        bytes.size() - 1 - copy_bytes > most_change_bytes) {
       report.rejected.push_back(in.peer);
       report.missing.push_back(in.peer);
       return;
     }
+    const std::size_t change_bytes = bytes.size() - 1 - copy_bytes;
     const Payload change{payload->peer, payload->codec, bytes.subspan(1, change_bytes)};
     const auto values = decode_arrival(*compressor_, change, parameters_, decoded_, report);
     if (!values) return;
     if (flags & kAskForCopy) copy_requested_.insert(in.peer);
     const float weight = static_cast<float>(in.weight) * scale_;
     for (std::size_t k = 0; k < parameters_; ++k) difference_[k] += weight * (*values)[k];
-    if (has_copy) copies.emplace_back(in.weight, bytes.subspan(1 + change_bytes));
+    if (copy_bytes > 0) copies.emplace_back(in.weight, bytes.subspan(1 + change_bytes));
   });
   std::sort(report.missing.begin(), report.missing.end());
 

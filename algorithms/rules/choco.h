@@ -6,7 +6,10 @@
 //   x_hat_i <- x_hat_i + q_i            (and every neighbour adds q_i to its copy of x_hat_i)
 //   x_i <- x_i + gamma (sum_j w_ij x_hat_j - x_hat_i)
 //
-// with gamma the consensus step. A peer keeps only its own x_hat_i and the weighted sum
+// with gamma the consensus step. Every public copy starts as the initial model, which every
+// peer knows (it is drawn from the run seed), so nothing is spent sending it; with models
+// that differ from the start (CHOCO-gossip on given vectors), they start at 0. A peer keeps
+// only its own x_hat_i and the weighted sum
 // S_i = sum_j w_ij x_hat_j (itself included), updated as S_i += sum_j w_ij q_j: two
 // model-sized buffers whatever its degree. With the identity compressor and gamma = 1 it
 // is exact gossip; with zero learning rate it is CHOCO-gossip, which keeps the average.
@@ -21,7 +24,7 @@
 //
 // Wire format (kChoco, codec: the compressor's): one flags byte (bit 0: "send me your public
 // copy", bit 1: "my public copy follows"; other bits 0), the compressor's encoding of
-// C(x_i - x_hat_i), then with bit 1 the updated x_hat_i as d float32.
+// C(x_i - x_hat_i), then with bit 1 the updated x_hat_i as d float32 (the last 4d bytes).
 #pragma once
 
 #include <memory>
@@ -41,6 +44,7 @@ class Choco final : public Algorithm {
 
   std::span<const MessageKind> channels() const override;
   std::size_t max_payload_bytes() const override;
+  void start(std::span<const float> initial_model) override;
   void begin_round(RoundContext& round) override;
   std::span<const Payload> encode(MessageKind channel, RoundContext& round) override;
   CombineReport combine(MessageKind channel, RoundContext& round, std::span<const Payload> arrived) override;

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "algorithms/message_seed.h"
-#include "algorithms/rules/arrivals.h"
+#include "algorithms/rules/payloads.h"
 
 namespace gossip {
 namespace {
@@ -32,7 +32,7 @@ Dsgd::Dsgd(DsgdOrder order, int local_steps, double consensus_step, std::size_t 
 
 std::span<const MessageKind> Dsgd::channels() const { return kChannels; }
 
-std::size_t Dsgd::max_payload_bytes() const { return compressor_->wire_bytes(parameters_); }
+std::size_t Dsgd::max_payload_bytes() const { return compressor_->max_wire_bytes(parameters_); }
 
 void Dsgd::local_steps(RoundContext& round) {
   for (int step = 0; step < local_steps_; ++step) round.local.step(round.model);
@@ -59,11 +59,7 @@ std::span<const Payload> Dsgd::encode(MessageKind, RoundContext& round) {
     for (std::size_t k = 0; k < parameters_; ++k) error_[k] = sent_[k] - decoded[k];
     sent_.assign(decoded.begin(), decoded.end());
   }
-  sends_.clear();
-  for (const WeightedPeer& out : round.neighbourhood.out) {
-    sends_.push_back({out.peer, static_cast<uint8_t>(compressor_->codec()), bytes_});
-  }
-  return sends_;
+  return send_to_all(round.neighbourhood, compressor_->codec(), bytes_, sends_);
 }
 
 CombineReport Dsgd::combine(MessageKind, RoundContext& round, std::span<const Payload> arrived) {

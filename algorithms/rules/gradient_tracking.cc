@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "algorithms/rules/arrivals.h"
+#include "algorithms/rules/payloads.h"
 
 namespace gossip {
 namespace {
@@ -20,9 +20,9 @@ GradientTracking::GradientTracking(int local_steps, std::size_t parameters, std:
       parameters_(parameters),
       aggregator_(std::move(aggregator)),
       correction_(parameters, 0.0),
-      correction_float_(parameters, 0.0f),
       direction_(parameters),
       trajectory_(parameters),
+      gradient_(parameters),
       mixed_direction_(parameters) {
   if (local_steps_ < 1) throw std::invalid_argument("gradient tracking: local_steps must be at least 1");
 }
@@ -32,10 +32,18 @@ std::span<const MessageKind> GradientTracking::channels() const { return kChanne
 void GradientTracking::begin_round(RoundContext& round) {
   trajectory_.assign(round.model.begin(), round.model.end());
   std::fill(direction_.begin(), direction_.end(), 0.0f);
-  for (std::size_t k = 0; k < parameters_; ++k) correction_float_[k] = static_cast<float>(correction_[k]);
-  for (int step = 0; step < local_steps_; ++step) round.local.step(trajectory_, correction_float_, direction_);
-  const float mean = 1.0f / static_cast<float>(local_steps_);
+  const auto step = static_cast<float>(round.learning_rate);
+  for (int k = 0; k < local_steps_; ++k) {
+    round.local.gradient(trajectory_, gradient_);
+    const bool last = k + 1 == local_steps_;
+    for (std::size_t j = 0; j < parameters_; ++j) {
+      const float corrected = gradient_[j] + static_cast<float>(correction_[j]);
+      direction_[j] += corrected;
+      if (!last) trajectory_[j] -= step * corrected;
+    }
+  }
   if (local_steps_ > 1) {
+    const float mean = 1.0f / static_cast<float>(local_steps_);
     for (float& value : direction_) value *= mean;
   }
 }
@@ -46,11 +54,7 @@ std::span<const Payload> GradientTracking::encode(MessageKind, RoundContext& rou
     std::memcpy(message_.data(), round.model.data(), 4 * parameters_);
     std::memcpy(message_.data() + 4 * parameters_, direction_.data(), 4 * parameters_);
   }
-  sends_.clear();
-  for (const WeightedPeer& out : round.neighbourhood.out) {
-    sends_.push_back({out.peer, static_cast<uint8_t>(Codec::kRawFloat32), message_});
-  }
-  return sends_;
+  return send_to_all(round.neighbourhood, Codec::kRawFloat32, message_, sends_);
 }
 
 CombineReport GradientTracking::combine(MessageKind, RoundContext& round, std::span<const Payload> arrived) {
@@ -78,11 +82,15 @@ CombineReport GradientTracking::combine(MessageKind, RoundContext& round, std::s
   report.missing = aggregator_->aggregate(round.model, neighbourhood.self_weight, models_).missing;
   mixed_direction_.assign(direction_.begin(), direction_.end());
   aggregator_->aggregate(mixed_direction_, neighbourhood.self_weight, directions_);
-  const float step = static_cast<float>(local_steps_ * round.learning_rate);
-  for (std::size_t k = 0; k < parameters_; ++k) {
-    round.model[k] -= step * direction_[k];
-    correction_[k] += double{mixed_direction_[k]} - direction_[k];
+  // x_i -= alpha K d_i, through the optimizer (which adds its momentum).
+  if (local_steps_ == 1) {
+    round.local.momentum_step(round.model, direction_);
+  } else {
+    trajectory_.assign(direction_.begin(), direction_.end());
+    for (float& value : trajectory_) value *= static_cast<float>(local_steps_);
+    round.local.momentum_step(round.model, trajectory_);
   }
+  for (std::size_t k = 0; k < parameters_; ++k) correction_[k] += double{mixed_direction_[k]} - direction_[k];
   return report;
 }
 

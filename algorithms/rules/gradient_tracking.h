@@ -10,14 +10,17 @@
 // along the minibatch gradient plus c_i, and their mean direction d_i takes the place of
 // y_i; one round is
 //
-//   d_i = mean of the K steps' directions, from z = x_i, z <- z - alpha (grad f_i(z) + c_i)
+//   d_i = mean of the K corrected gradients grad f_i(z) + c_i along z <- z - alpha (grad f_i(z) + c_i), z = x_i
 //   x_i <- sum_j w_ij x_j - K alpha d_i
 //   c_i <- c_i - d_i + sum_j w_ij d_j
 //
-// which with K = 1 is DIGing exactly (y_i = d_i). Momentum and weight decay compose inside
-// the local steps: the optimizer steps along the corrected gradient, and d_i is the
-// direction it moved (its momentum buffer, with momentum). The fixed point has every d_i = 0
-// and, as sum_i c_i stays 0 under a doubly stochastic W, sum_i grad f_i = 0: the exact optimum.
+// which with K = 1 is DIGing exactly (y_i = d_i). Weight decay is part of f_i (so it is
+// tracked too). Momentum acts on the tracked direction: the optimizer's heavy-ball (or
+// Nesterov) step is taken along K d_i from the mixed model, in place of the plain step
+// above; the local steps that find d_i are plain. (Momentum inside the local steps, which
+// then feeds the tracker, diverged with K = 2 at any step size we tried.) The fixed point
+// has every d_i = 0 and, as sum_i c_i stays 0 under a doubly stochastic W,
+// sum_i grad f_i = 0: the exact optimum.
 //
 // c_i is kept in float64: its updates shrink to nothing near the optimum, and in float32 the
 // last of them are rounded away, each peer's differently, so that sum_i c_i drifts from 0
@@ -56,9 +59,9 @@ class GradientTracking final : public Algorithm {
   const std::size_t parameters_;
   std::unique_ptr<Aggregator> aggregator_;
   std::vector<double> correction_;  // c_i
-  FloatBuffer correction_float_;    // c_i rounded, for the local steps
   FloatBuffer direction_;        // d_i of this round
   FloatBuffer trajectory_;       // z, the local steps' scratch
+  FloatBuffer gradient_;         // of one local step
   FloatBuffer mixed_direction_;  // sum_j w_ij d_j
   std::vector<uint8_t> message_;
   std::vector<Payload> sends_;

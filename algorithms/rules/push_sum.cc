@@ -4,7 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "algorithms/rules/arrivals.h"
+#include "algorithms/rules/payloads.h"
 #include "common/config_error.h"
 
 namespace gossip {
@@ -32,11 +32,7 @@ std::span<const Payload> PushSum::encode(MessageKind, RoundContext& round) {
   message_.resize(8 + 4 * parameters_);
   std::memcpy(message_.data(), &weight_, 8);
   if (parameters_ > 0) std::memcpy(message_.data() + 8, round.model.data(), 4 * parameters_);
-  sends_.clear();
-  for (const WeightedPeer& out : round.neighbourhood.out) {
-    sends_.push_back({out.peer, static_cast<uint8_t>(Codec::kRawFloat32), message_});
-  }
-  return sends_;
+  return send_to_all(round.neighbourhood, Codec::kRawFloat32, message_, sends_);
 }
 
 CombineReport PushSum::combine(MessageKind, RoundContext& round, std::span<const Payload> arrived) {

@@ -20,31 +20,12 @@ void check_options(const SgdOptions& options, const float* momentum_buffer) {
 }  // namespace
 
 void sgd_step(const SgdOptions& options, float* parameters, const float* gradient, float* momentum_buffer,
-              std::size_t length, float* direction_sum) {
+              std::size_t length) {
   check_options(options, momentum_buffer);
   const auto n = static_cast<Eigen::Index>(length);
   Eigen::Map<Eigen::ArrayXf> p(parameters, n);
   Eigen::Map<const Eigen::ArrayXf> g(gradient, n);
   const float lr = options.learning_rate, mu = options.momentum, decay = options.weight_decay;
-  if (direction_sum) {
-    // The direction first (it reads the old parameters), then the step along it.
-    Eigen::Map<Eigen::ArrayXf> sum(direction_sum, n);
-    if (mu == 0) {
-      sum += g + decay * p;
-      p -= lr * (g + decay * p);
-      return;
-    }
-    Eigen::Map<Eigen::ArrayXf> b(momentum_buffer, n);
-    b = mu * b + g + decay * p;
-    if (options.nesterov) {
-      sum += g + decay * p + mu * b;
-      p -= lr * (g + decay * p + mu * b);
-    } else {
-      sum += b;
-      p -= lr * b;
-    }
-    return;
-  }
   // d = g + decay * p is never stored: each update is one fused pass that reads the old p
   // element by element before writing it, so d stays the one of the old parameters.
   if (mu == 0) {

@@ -21,7 +21,7 @@ TEST_CASE("identity: round trips bit for bit at sizes 0, 1, odd and large, and s
     const std::vector<float> values = testing::random_normal(length, rng);
     std::vector<uint8_t> scratch;
     auto bytes = identity.encode(values, 1, scratch);
-    CHECK(bytes.size() == identity.wire_bytes(length));
+    CHECK(bytes.size() == identity.max_wire_bytes(length));
     CHECK(bytes.size() == 4 * length);
     CHECK(reinterpret_cast<const void*>(bytes.data()) == reinterpret_cast<const void*>(values.data()));
     FloatBuffer decoded_scratch;
@@ -85,7 +85,12 @@ TEST_CASE("every compressor: the bytes are exactly wire_bytes at sizes 0, 1, odd
       const auto values = testing::random_normal(length, rng);
       std::vector<uint8_t> scratch;
       const auto bytes = codec->encode(values, 99, scratch);
-      CHECK(bytes.size() == codec->wire_bytes(length));
+      // Exactly the size for every fixed-size encoding; top-k's varint gaps take at most it.
+      if (std::string(name) == "top_k") {
+        CHECK(bytes.size() <= codec->max_wire_bytes(length));
+      } else {
+        CHECK(bytes.size() == codec->max_wire_bytes(length));
+      }
       FloatBuffer decoded_scratch;
       auto decoded = codec->decode(bytes, length, decoded_scratch);
       REQUIRE(decoded);
@@ -107,7 +112,7 @@ TEST_CASE("every compressor: random bytes of the right size decode to finite val
     auto codec = compressor(name, options);
     int refused = 0;
     for (int trial = 0; trial < 200; ++trial) {
-      std::vector<uint8_t> bytes(codec->wire_bytes(50));
+      std::vector<uint8_t> bytes(codec->max_wire_bytes(50));
       for (auto& b : bytes) b = static_cast<uint8_t>(byte(rng));
       FloatBuffer scratch;
       auto decoded = codec->decode(bytes, 50, scratch);
@@ -141,22 +146,35 @@ TEST_CASE("top-k keeps the k largest magnitudes (ties to the lower index) and is
   CHECK(squared_distance(c, signs) == doctest::Approx((1 - 50.0 / 1000) * squared_norm(signs)).epsilon(1e-12));
 }
 
-TEST_CASE("top-k refuses indices out of range, repeated or out of order") {
+TEST_CASE("top-k: indices as varint gaps (one byte below 128), checked against d; values after them") {
   auto codec = compressor("top_k", {{"count", 2}});
-  FloatBuffer scratch;
-  auto message = [](uint32_t a, uint32_t b) {
-    std::vector<uint8_t> bytes(16);
-    const float one = 1.0f;
-    std::memcpy(bytes.data(), &a, 4);
-    std::memcpy(bytes.data() + 4, &b, 4);
-    std::memcpy(bytes.data() + 8, &one, 4);
-    std::memcpy(bytes.data() + 12, &one, 4);
-    return bytes;
+  std::vector<uint8_t> scratch;
+  FloatBuffer decoded;
+  // Indices 3 and 300 of 1000: gaps 3 and 296 (two bytes: 0xa8 0x02), then two floats.
+  std::vector<float> x(1000, 0.0f);
+  x[3] = 5.0f;
+  x[300] = -6.0f;
+  const auto bytes = codec->encode(x, 0, scratch);
+  CHECK(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 3) == std::vector<uint8_t>{3, 0xa8, 0x02});
+  CHECK(bytes.size() == 3 + 8);
+  CHECK(codec->max_wire_bytes(1000) == 2 * (2 + 4));
+  auto message = [](std::vector<uint8_t> gaps) {
+    const float ones[2] = {1.0f, 1.0f};
+    const std::size_t at = gaps.size();
+    gaps.resize(at + sizeof ones);
+    std::memcpy(gaps.data() + at, ones, sizeof ones);
+    return gaps;
   };
-  CHECK(codec->decode(message(1, 4), 5, scratch));
-  CHECK_FALSE(codec->decode(message(1, 5), 5, scratch));
-  CHECK_FALSE(codec->decode(message(2, 2), 5, scratch));
-  CHECK_FALSE(codec->decode(message(3, 1), 5, scratch));
+  CHECK(codec->decode(message({1, 2}), 5, decoded));             // indices 1 and 4
+  CHECK_FALSE(codec->decode(message({1, 3}), 5, decoded));       // index 5 of 5
+  CHECK_FALSE(codec->decode(message({5, 0}), 5, decoded));       // index 5
+  CHECK_FALSE(codec->decode(message({0x80, 0x80}), 5, decoded));  // a varint that does not end
+  auto short_values = message({1, 2});
+  short_values.pop_back();
+  CHECK_FALSE(codec->decode(short_values, 5, decoded));
+  auto extra = message({1, 2});
+  extra.push_back(0);
+  CHECK_FALSE(codec->decode(extra, 5, decoded));
 }
 
 TEST_CASE("random-k and QSGD are unbiased: the mean of many draws is within the variance bound of x") {
@@ -189,11 +207,11 @@ TEST_CASE("random-k and QSGD are unbiased: the mean of many draws is within the 
 
 TEST_CASE("QSGD: 4 bits a value is 7 levels; sign: +-||x||_1/d, one bit a value") {
   auto qsgd = compressor("qsgd", {{"bits", 4}});
-  CHECK(qsgd->wire_bytes(1000) == 4 + 500);
+  CHECK(qsgd->max_wire_bytes(1000) == 4 + 500);
   CHECK(*qsgd->variance_factor(1000) == doctest::Approx(std::min(1000.0 / 49, std::sqrt(1000.0) / 7)));
   auto sign = compressor("sign");
-  CHECK(sign->wire_bytes(1000) == 4 + 125);
-  CHECK(sign->wire_bytes(1001) == 4 + 126);
+  CHECK(sign->max_wire_bytes(1000) == 4 + 125);
+  CHECK(sign->max_wire_bytes(1001) == 4 + 126);
   const std::vector<float> x{1.0f, -3.0f, 0.0f, 2.0f};
   std::vector<uint8_t> scratch;
   FloatBuffer decoded_scratch;

@@ -14,10 +14,12 @@ namespace {
 struct RecordingSteps final : LocalTraining {
   std::string& calls;
   explicit RecordingSteps(std::string& log) : calls(log) {}
-  void step(std::span<float> model, std::span<const float>, std::span<float>) override {
+  void step(std::span<float> model) override {
     calls += "s";
     for (float& value : model) value *= 0.5f;
   }
+  void gradient(std::span<const float>, std::span<float>) override { calls += "g"; }
+  void momentum_step(std::span<float>, std::span<const float>) override { calls += "m"; }
 };
 
 std::span<const uint8_t> bytes_of(std::span<const float> values) {

@@ -29,9 +29,13 @@ class ProblemSteps final : public LocalTraining {
   ProblemSteps(const LeastSquares& problem, int peer, double learning_rate)
       : problem_(problem), peer_(peer), learning_rate_(learning_rate), gradient_(problem.dimension()),
         sgd_(problem.dimension(), 0, false, 0) {}
-  void step(std::span<float> model, std::span<const float>, std::span<float>) override {
+  void step(std::span<float> model) override {
     problem_.loss_and_gradient(peer_, model, gradient_);
     sgd_.step(model, gradient_, learning_rate_);
+  }
+  void gradient(std::span<const float> at, std::span<float> out) override { problem_.loss_and_gradient(peer_, at, out); }
+  void momentum_step(std::span<float> model, std::span<const float> direction) override {
+    sgd_.momentum_step(model, direction, learning_rate_);
   }
 
  private:

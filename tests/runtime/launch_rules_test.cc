@@ -75,3 +75,21 @@ TEST_CASE("launch: one-peer exponential averages exactly in 3 rounds on 8 peers;
   CHECK(said.find("one_peer_exponential needs a power-of-two number of peers, the file has 6") != std::string::npos);
   CHECK(said.find("do not average exactly") != std::string::npos);
 }
+
+TEST_CASE("launch: model snapshots give the average model's curve; its last point is the summary's") {
+  testing::TempDir dir;
+  const auto topology = testing::write_topology(
+      dir, 4, {{"task", "least_squares"}, {"rounds", 200}, {"learning_rate", 0.02}, {"snapshot_every", 50}});
+  const auto run_dir = dir.path() / "run";
+  REQUIRE(testing::run_gossip_command({"launch", topology, "--run-dir", run_dir.string()}, dir.file("launch.log")) == 0);
+  REQUIRE(testing::run_gossip_command({"bench", "average-model", run_dir.string(), "--json"}, dir.file("curve.json")) == 0);
+  const json curve = json::parse(testing::read_file(dir.file("curve.json")));
+  const json summary = json::parse(testing::read_file(run_dir / "summary.json"));
+  REQUIRE(curve.size() == 4);
+  for (int i = 0; i < 4; ++i) CHECK(curve[i]["round"] == 50 * (i + 1));
+  CHECK(curve[0]["test_loss"].get<double>() > curve[3]["test_loss"].get<double>());
+  CHECK(curve[3]["test_loss"].get<double>() == summary["test_loss"].get<double>());
+  CHECK(curve[3]["consensus_error_exact"].get<double>() == summary["consensus_error_exact"].get<double>());
+  CHECK(curve[3]["bytes_sent_per_peer"].get<double>() == doctest::Approx(summary["bytes_sent_total"].get<double>() / 4));
+  CHECK(curve[1]["bytes_sent_per_peer"].get<double>() == doctest::Approx(curve[3]["bytes_sent_per_peer"].get<double>() / 2));
+}

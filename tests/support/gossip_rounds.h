@@ -3,6 +3,7 @@
 // threads running such rounds over the in-process transport.
 #pragma once
 
+#include <algorithm>
 #include <barrier>
 #include <functional>
 #include <memory>
@@ -15,8 +16,11 @@
 
 namespace gossip::testing {
 
+// A learning rate of 0: the model moves only by gossip.
 struct NoSteps final : LocalTraining {
-  void step(std::span<float>, std::span<const float>, std::span<float>) override {}
+  void step(std::span<float>) override {}
+  void gradient(std::span<const float>, std::span<float> out) override { std::fill(out.begin(), out.end(), 0.0f); }
+  void momentum_step(std::span<float>, std::span<const float>) override {}
 };
 
 class GossipPeer {

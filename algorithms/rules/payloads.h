@@ -1,6 +1,7 @@
-// What every rule does with what came in on a channel: pair the payloads (in in-neighbour
-// order, only those that arrived) with the in-neighbours, and decode them, refusing bytes of
-// another codec or that do not decode; a refused neighbour counts as missing.
+// What every rule does with payloads: send one to every out-neighbour, and with what came in
+// on a channel, pair the payloads (in in-neighbour order, only those that arrived) with the
+// in-neighbours and decode them, refusing bytes of another codec or that do not decode; a
+// refused neighbour counts as missing. And the checks the rules make of their settings.
 #pragma once
 
 #include <optional>
@@ -12,6 +13,10 @@
 #include "algorithms/registry.h"
 
 namespace gossip {
+
+// The same bytes for every out-neighbour; `sends` is reused.
+std::span<const Payload> send_to_all(const Neighbourhood& neighbourhood, Codec codec, std::span<const uint8_t> bytes,
+                                     std::vector<Payload>& sends);
 
 // Calls visit(slot, in-neighbour, payload or null) for every in-neighbour, in order.
 template <typename Visit>

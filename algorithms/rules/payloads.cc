@@ -1,9 +1,16 @@
-#include "algorithms/rules/arrivals.h"
+#include "algorithms/rules/payloads.h"
 
 #include "algorithms/registry.h"
 #include "common/config_error.h"
 
 namespace gossip {
+
+std::span<const Payload> send_to_all(const Neighbourhood& neighbourhood, Codec codec, std::span<const uint8_t> bytes,
+                                     std::vector<Payload>& sends) {
+  sends.clear();
+  for (const WeightedPeer& out : neighbourhood.out) sends.push_back({out.peer, static_cast<uint8_t>(codec), bytes});
+  return sends;
+}
 
 std::optional<std::span<const float>> decode_arrival(const Compressor& compressor, const Payload& payload,
                                                      std::size_t length, FloatBuffer& scratch, CombineReport& report) {
