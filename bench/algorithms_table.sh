@@ -24,7 +24,7 @@ common=(--task mlp --hidden 256,128 --partition dirichlet --alpha 0.5 --rounds "
         --batch-size 32 --lr 0.05 --schedule cosine --warmup-rounds 20 --momentum 0.9
         --eval-every "$rounds" --set snapshot_every=25)
 
-port=32000
+port=20000  # below the ephemeral range (32768 on), so an outgoing connection never holds a peer's port
 run() {  # name, topo arguments..., then -- and launch flags
   local name=$1; shift
   local topo=()

@@ -67,6 +67,11 @@ TEST_CASE("launch: one-peer exponential averages exactly in 3 rounds on 8 peers;
   CHECK(ring > 1e-4);
   CHECK(one_peer < 1e-12 * ring);  // float32 rounding of the halvings, nothing more
 
+  // And it trains: each peer links only to the peers it will ever talk to (3 of 7).
+  const json trained = launch({{"task", "least_squares"}, {"rounds", 600}, {"learning_rate", 0.02}, {"eval_every", 0}}, 8,
+                              {{"kind", "one_peer_exponential"}});
+  CHECK(trained["distance_to_optimum"].get<double>() < 0.1);
+
   testing::TempDir dir;
   const auto six = testing::write_topology(dir, 6, once, {{"kind", "one_peer_exponential"}});
   CHECK(testing::run_gossip_command({"launch", six, "--run-dir", dir.file("run")}, dir.file("six.log")) == 2);

@@ -92,3 +92,31 @@ TEST_CASE("training config: the shipped examples' training sections are valid") 
     CHECK_NOTHROW(parse_training_config(file["training"], file["seed"].get<uint64_t>()));
   }
 }
+
+TEST_CASE("training config: the compressor by name or with its options, checked where it is read, resolved in full") {
+  CHECK(parse_training_config(json{{"compressor", "sign"}}, 1).compressor == "sign");
+  const TrainingConfig top = parse_training_config(json{{"compressor", {{"kind", "top_k"}, {"fraction", 0.01}}}}, 1);
+  CHECK(top.compressor == "top_k");
+  CHECK(top.compressor_options == json{{"fraction", 0.01}});
+  CHECK(to_json(top)["compressor"] == json{{"kind", "top_k"}, {"fraction", 0.01}});
+  CHECK(to_json(parse_training_config(json::object(), 1))["compressor"] == json{{"kind", "identity"}});
+  // The resolved form reads back to the same settings (config.json, the checkpoint digest).
+  CHECK(to_json(parse_training_config(to_json(top), 1)) == to_json(top));
+  auto message = [](const json& section) {
+    try {
+      parse_training_config(section, 1);
+    } catch (const ConfigError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message({{"compressor", {{"kind", "top_k"}, {"fraction", 2}}}}).find("training.compressor.fraction") == 0);
+  CHECK(message({{"compressor", {{"fraction", 0.1}}}}).find("training.compressor.kind: missing") == 0);
+  CHECK(message({{"compressor", "zip"}}).find("training.compressor: unknown compressor \"zip\"") == 0);
+  CHECK(message({{"consensus_step", 0}}).find("training.consensus_step") == 0);
+  CHECK(message({{"consensus_step", 1.5}}).find("training.consensus_step") == 0);
+  CHECK(message({{"snapshot_every", -1}}).find("training.snapshot_every") == 0);
+  // A compressor from the command line replaces the file's, options and all.
+  const json merged = merge_training({{"compressor", {{"kind", "top_k"}, {"fraction", 0.01}}}}, {{"compressor", {{"kind", "qsgd"}, {"bits", 4}}}});
+  CHECK(merged["compressor"] == json{{"kind", "qsgd"}, {"bits", 4}});
+}
