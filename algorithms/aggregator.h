@@ -1,6 +1,8 @@
 // The Aggregator seam: how a peer combines its own vector with what its in-neighbours sent
 // this round (its closed neighbourhood, nothing more). The weighted mean is plain gossip;
-// robust rules (median, trimmed mean, clipping) bound what a lying neighbour can do.
+// robust rules (median, trimmed mean, clipping, Krum, the geometric median) bound what a
+// lying neighbour can do. Every aggregator refuses a neighbour's vector that holds a NaN or
+// an infinity as if it had not come, so a non-finite value never reaches the model.
 #pragma once
 
 #include <span>
@@ -15,8 +17,7 @@ struct Contribution {
 };
 
 struct AggregateReport {
-  double self_weight = 0;    // the weight the own vector ended up with
-  std::vector<int> missing;  // neighbours left out of the result, ascending by position in the input
+  std::vector<int> missing;  // neighbours left out: absent, or refused (non-finite), in input order
 };
 
 class Aggregator {
@@ -28,6 +29,10 @@ class Aggregator {
   // (a peer must never mix a vector of the wrong shape).
   virtual AggregateReport aggregate(std::span<float> own, double self_weight,
                                     std::span<const Contribution> neighbours) = 0;
+  // Throws ConfigError (naming training.aggregator) when this aggregator cannot work on a
+  // closed neighbourhood of this many vectors (the peer and its in-neighbours): checked for
+  // every peer and round before training starts.
+  virtual void check(std::size_t neighbourhood_size) const { (void)neighbourhood_size; }
 };
 
 }  // namespace gossip

@@ -1,5 +1,10 @@
 #include "algorithms/builtins.h"
 
+#include "algorithms/aggregators/clipping.h"
+#include "algorithms/aggregators/coordinate_median.h"
+#include "algorithms/aggregators/geometric_median.h"
+#include "algorithms/aggregators/krum.h"
+#include "algorithms/aggregators/trimmed_mean.h"
 #include "algorithms/aggregators/weighted_mean.h"
 #include "algorithms/compressors/identity.h"
 #include "algorithms/compressors/qsgd.h"
@@ -14,9 +19,38 @@
 namespace gossip {
 namespace {
 
+// An aggregator without options.
 template <typename T>
-std::unique_ptr<Aggregator> aggregator() {
+std::unique_ptr<Aggregator> simple(const JsonReader& options) {
+  options.reject_unknown({});
   return std::make_unique<T>();
+}
+
+int f_of(const JsonReader& options) { return static_cast<int>(options.integer("f", 0, 1 << 20)); }
+
+std::unique_ptr<Aggregator> trimmed_mean(const JsonReader& options) {
+  options.reject_unknown({"f"});
+  return std::make_unique<TrimmedMean>(f_of(options));
+}
+
+std::unique_ptr<Aggregator> clipping(const JsonReader& options) {
+  options.reject_unknown({"tau", "f"});
+  if (options.has("tau") == options.has("f")) {
+    options.fail("tau", "give one of tau (a fixed clipping radius) and f (clip the f farthest neighbours each round)");
+  }
+  if (options.has("tau")) return std::make_unique<SelfCentredClipping>(options.number_or("tau", 1, 0, 1e30), std::nullopt);
+  return std::make_unique<SelfCentredClipping>(std::nullopt, f_of(options));
+}
+
+std::unique_ptr<Aggregator> krum(const JsonReader& options) {
+  options.reject_unknown({"f", "m"});
+  return std::make_unique<Krum>(f_of(options), static_cast<int>(options.integer_or("m", 1, 1, 1 << 20)));
+}
+
+std::unique_ptr<Aggregator> geometric_median(const JsonReader& options) {
+  options.reject_unknown({"iterations", "smoothing"});
+  return std::make_unique<GeometricMedian>(static_cast<int>(options.integer_or("iterations", 8, 1, 1000)),
+                                           options.number_or("smoothing", 1e-6, 1e-30, 1e30));
 }
 
 // A compressor without options.
@@ -47,7 +81,12 @@ void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
   algorithms["gradient_tracking"] = make_gradient_tracking;
   algorithms["choco"] = make_choco;
   algorithms["push_sum"] = make_push_sum;
-  aggregators["mean"] = aggregator<WeightedMean>;
+  aggregators["mean"] = simple<WeightedMean>;
+  aggregators["median"] = simple<CoordinateMedian>;
+  aggregators["trimmed_mean"] = trimmed_mean;
+  aggregators["clipping"] = clipping;
+  aggregators["krum"] = krum;
+  aggregators["geometric_median"] = geometric_median;
   compressors["identity"] = plain<IdentityCompressor>;
   compressors["top_k"] = sparse<TopK>;
   compressors["random_k"] = sparse<RandomK>;

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 
+#include "algorithms/aggregators/nearest_neighbour_mixing.h"
 #include "algorithms/builtins.h"
 #include "common/config_error.h"
 
@@ -51,14 +52,31 @@ void register_compressor(const std::string& name, CompressorFactory factory) {
 std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int self, std::size_t parameters,
                                           uint64_t seed, const MixingProperties& mixing) {
   AlgorithmFactory algorithm;
-  AggregatorFactory aggregator;
   {
     std::lock_guard lock(registry().mutex);
     algorithm = find(registry().algorithms, "algorithm", settings.algorithm);
-    aggregator = find(registry().aggregators, "aggregator", settings.aggregator);
   }
-  return algorithm({self, parameters, seed, settings, mixing, aggregator(),
+  std::unique_ptr<Aggregator> aggregator = make_aggregator(settings.aggregator, settings.aggregator_options);
+  if (mixing.smallest_neighbourhood > 0) aggregator->check(mixing.smallest_neighbourhood);
+  return algorithm({self, parameters, seed, settings, mixing, std::move(aggregator),
                     make_compressor(settings.compressor, settings.compressor_options)});
+}
+
+std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options) {
+  AggregatorFactory factory;
+  {
+    std::lock_guard lock(registry().mutex);
+    factory = find(registry().aggregators, "aggregator", name);
+  }
+  // NNM is a layer over any aggregator ("nnm": f), so it is read here rather than by each.
+  nlohmann::json own = options;
+  const JsonReader reader(options, "training.aggregator");
+  if (reader.has("nnm")) {
+    const int f = static_cast<int>(reader.integer_or("nnm", 0, 0, 1 << 20));
+    own.erase("nnm");
+    return std::make_unique<NearestNeighbourMixing>(f, factory(JsonReader(own, "training.aggregator")));
+  }
+  return factory(JsonReader(own, "training.aggregator"));
 }
 
 std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options) {
@@ -84,5 +102,6 @@ std::vector<std::string> names_of(const std::map<std::string, Factory>& factorie
 
 std::vector<std::string> algorithm_names() { return names_of(registry().algorithms); }
 std::vector<std::string> compressor_names() { return names_of(registry().compressors); }
+std::vector<std::string> aggregator_names() { return names_of(registry().aggregators); }
 
 }  // namespace gossip

@@ -1,5 +1,5 @@
 // Where the settings' names meet the code: `algorithm` picks an update rule, `compressor`
-// (with its options) its encoding, and (as it gains a setting) `aggregator` its combine.
+// (with its options) its encoding, and `aggregator` (with its options) its combine.
 // The built-ins are registered in builtins.cc, one line each; a program linked against the
 // library adds its own before it starts its peers. The runtime only ever asks by name.
 #pragma once
@@ -28,6 +28,9 @@ struct MixingProperties {
   bool symmetric = true;          // W = W^T in every round
   bool row_stochastic = true;     // every row of every W sums to 1
   bool column_stochastic = true;  // every column of every W sums to 1
+  // This peer's fewest vectors to aggregate in a round: itself and its in-neighbours of
+  // the sparsest W of the schedule (0: not known, nothing is checked).
+  std::size_t smallest_neighbourhood = 0;
 };
 
 struct AlgorithmSettings {
@@ -35,6 +38,7 @@ struct AlgorithmSettings {
   std::string aggregator = kDefaultAggregator;
   std::string compressor = kDefaultCompressor;
   nlohmann::json compressor_options = nlohmann::json::object();  // the compressor's own fields
+  nlohmann::json aggregator_options = nlohmann::json::object();  // the aggregator's own fields
   double consensus_step = 1.0;  // gamma of the rules that move only part way to the mix
   int local_steps = 1;          // K: local steps per round
 };
@@ -52,7 +56,8 @@ struct AlgorithmContext {
 };
 
 using AlgorithmFactory = std::function<std::unique_ptr<Algorithm>(AlgorithmContext)>;
-using AggregatorFactory = std::function<std::unique_ptr<Aggregator>()>;
+// `options` is the `aggregator` object without its kind, read with field names.
+using AggregatorFactory = std::function<std::unique_ptr<Aggregator>(const JsonReader& options)>;
 // `options` is the `compressor` object without its kind, read with field names
 // ("training.compressor.fraction") so that errors name what to fix.
 using CompressorFactory = std::function<std::unique_ptr<Compressor>(const JsonReader& options)>;
@@ -68,7 +73,10 @@ void register_compressor(const std::string& name, CompressorFactory factory);
 std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int self, std::size_t parameters,
                                           uint64_t seed, const MixingProperties& mixing = {});
 std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options);
+// With `"nnm": f` among the options, wrapped in nearest-neighbour mixing.
+std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options);
 std::vector<std::string> algorithm_names();
 std::vector<std::string> compressor_names();
+std::vector<std::string> aggregator_names();
 
 }  // namespace gossip

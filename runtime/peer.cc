@@ -38,15 +38,19 @@ AlgorithmSettings algorithm_settings(const TrainingConfig& config) {
   settings.algorithm = config.algorithm;
   settings.compressor = config.compressor;
   settings.compressor_options = config.compressor_options;
+  settings.aggregator = config.aggregator;
+  settings.aggregator_options = config.aggregator_options;
   settings.consensus_step = config.consensus_step;
   settings.local_steps = config.local_steps;
   return settings;
 }
 
-MixingProperties mixing_properties(const Topology& topology) {
+MixingProperties mixing_properties(const Topology& topology, int self) {
   MixingProperties properties;
   properties.time_varying = topology.time_varying();
+  properties.smallest_neighbourhood = SIZE_MAX;
   for (const MixingMatrix& weights : topology.schedule()) {
+    properties.smallest_neighbourhood = std::min(properties.smallest_neighbourhood, 1 + weights.in_neighbours(self).size());
     properties.symmetric = properties.symmetric && max_asymmetry(weights) <= 1e-9;
     properties.row_stochastic = properties.row_stochastic && max_row_sum_error(weights) <= 1e-9;
     properties.column_stochastic = properties.column_stochastic && max_column_sum_error(weights) <= 1e-9;
@@ -78,7 +82,7 @@ struct Peer::State {
         optimizer(task->parameter_count(), setup.config.momentum, setup.config.nesterov, setup.config.weight_decay),
         optimum(task->optimum()),
         algorithm(make_algorithm(algorithm_settings(setup.config), setup.id, model.size(), setup.config.seed,
-                                 mixing_properties(setup.topology))) {
+                                 mixing_properties(setup.topology, setup.id))) {
     for (const MixingMatrix& weights : setup.topology.schedule()) {
       neighbourhoods.push_back(neighbourhood_of(weights, setup.id));
     }

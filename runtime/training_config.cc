@@ -61,20 +61,29 @@ std::string one_of(const JsonReader& reader, std::string_view key, std::string f
   reader.fail(key, "unknown value \"" + value + "\" (known: " + listed + ")");
 }
 
-// "compressor": "top_k" or {"kind": "top_k", "fraction": 0.01}; the compressor checks its
-// options (naming training.compressor.FIELD) when it is made here.
-void read_compressor(const JsonReader& training, TrainingConfig& config) {
-  if (!training.has("compressor")) return;
-  const auto& value = training.member("compressor");
+// "compressor": "top_k" or {"kind": "top_k", "fraction": 0.01}, and "aggregator" the same
+// way: a name, or an object of the kind and its options, which the part checks (naming
+// training.compressor.FIELD) when it is made here.
+template <typename Make>
+void read_part(const JsonReader& training, std::string_view key, std::string& kind, nlohmann::json& options,
+               Make make) {
+  if (!training.has(key)) return;
+  const auto& value = training.member(key);
   if (value.is_string()) {
-    config.compressor = value.get<std::string>();
+    kind = value.get<std::string>();
   } else {
-    JsonReader reader(value, training.field("compressor"));
-    config.compressor = reader.string("kind");
-    config.compressor_options = value;
-    config.compressor_options.erase("kind");
+    JsonReader reader(value, training.field(key));
+    kind = reader.string("kind");
+    options = value;
+    options.erase("kind");
   }
-  make_compressor(config.compressor, config.compressor_options);
+  make(kind, options);
+}
+
+nlohmann::json part_json(const std::string& kind, const nlohmann::json& options) {
+  nlohmann::json part = options;
+  part["kind"] = kind;
+  return part;
 }
 
 }  // namespace
@@ -83,7 +92,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   JsonReader reader(training, "training");
   reader.reject_unknown({"task", "task_options", "partition", "alpha", "rounds", "local_steps", "batch_size",
                          "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "compressor",
-                         "consensus_step", "seed",
+                         "consensus_step", "aggregator", "seed",
                          "eval_every", "checkpoint_every", "snapshot_every", "round_timeout_seconds", "startup_timeout_seconds",
                          "sketch_size", "threads"});
   TrainingConfig config;
@@ -104,7 +113,8 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   if (config.nesterov && config.momentum == 0) reader.fail("nesterov", "Nesterov momentum needs momentum > 0");
   config.weight_decay = reader.number_or("weight_decay", config.weight_decay, 0, 1e3);
   config.algorithm = one_of(reader, "algorithm", config.algorithm, algorithm_names());
-  read_compressor(reader, config);
+  read_part(reader, "compressor", config.compressor, config.compressor_options, make_compressor);
+  read_part(reader, "aggregator", config.aggregator, config.aggregator_options, make_aggregator);
   config.consensus_step = reader.number_or("consensus_step", config.consensus_step, 0, 1);
   if (config.consensus_step <= 0) reader.fail("consensus_step", "must be above 0 (and at most 1)");
   config.seed = reader.unsigned_integer_or("seed", file_seed);
@@ -144,7 +154,7 @@ double learning_rate_at(const LearningRateSchedule& schedule, int64_t round, int
 nlohmann::json merge_training(nlohmann::json training, const nlohmann::json& overrides) {
   for (const auto& [key, value] : overrides.items()) {
     if (value.is_null()) continue;
-    if (!value.is_object() || !training.contains(key) || key == "compressor") {
+    if (!value.is_object() || !training.contains(key) || key == "compressor" || key == "aggregator") {
       training[key] = value;
       continue;
     }
@@ -157,16 +167,6 @@ nlohmann::json merge_training(nlohmann::json training, const nlohmann::json& ove
   }
   return training;
 }
-
-namespace {
-
-nlohmann::json compressor_json(const TrainingConfig& config) {
-  nlohmann::json compressor = config.compressor_options;
-  compressor["kind"] = config.compressor;
-  return compressor;
-}
-
-}  // namespace
 
 nlohmann::json to_json(const TrainingConfig& config) {
   const auto& schedule = config.learning_rate;
@@ -189,7 +189,8 @@ nlohmann::json to_json(const TrainingConfig& config) {
       {"nesterov", config.nesterov},
       {"weight_decay", config.weight_decay},
       {"algorithm", config.algorithm},
-      {"compressor", compressor_json(config)},
+      {"compressor", part_json(config.compressor, config.compressor_options)},
+      {"aggregator", part_json(config.aggregator, config.aggregator_options)},
       {"consensus_step", config.consensus_step},
       {"seed", config.seed},
       {"eval_every", config.eval_every},

@@ -40,6 +40,8 @@ struct TrainingConfig {
   std::string compressor = kDefaultCompressor;  // "compressor": "top_k" or {"kind": "top_k", "fraction": 0.01}
   nlohmann::json compressor_options = nlohmann::json::object();  // the compressor's fields but its kind
   double consensus_step = 1.0;    // gamma: how far a round moves towards the mix (choco, compressed DSGD)
+  std::string aggregator = kDefaultAggregator;  // "aggregator": "median" or {"kind": "trimmed_mean", "f": 1}
+  nlohmann::json aggregator_options = nlohmann::json::object();
   uint64_t seed = 0;              // defaults to the topology file's seed
   int64_t eval_every = 10;        // rounds between test-set evaluations (and at the end)
   int64_t checkpoint_every = 0;   // 0: no checkpoints

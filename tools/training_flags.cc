@@ -44,17 +44,22 @@ TrainingFlags::TrainingFlags(CLI::App& app) {
   std::string rules;
   for (const auto& name : algorithm_names()) rules += (rules.empty() ? "" : ", ") + name;
   add<std::string>(app, values_, "--algorithm", {"algorithm"}, "Update rule: " + rules);
-  std::string compressors;
-  for (const auto& name : compressor_names()) compressors += (compressors.empty() ? "" : ", ") + name;
-  app.add_option_function<std::string>(
-         "--compressor",
-         [this](const std::string& value) {
-           // A name, or the whole setting as JSON: {"kind": "top_k", "fraction": 0.01}
-           auto parsed = nlohmann::json::parse(value, nullptr, false);
-           values_["compressor"] = parsed.is_object() ? parsed : nlohmann::json(value);
-         },
-         "Compressor: " + compressors + "; or JSON, e.g. '{\"kind\": \"top_k\", \"fraction\": 0.01}'")
-      ->group(kGroup);
+  // A name, or the whole setting as JSON: {"kind": "top_k", "fraction": 0.01}
+  auto part = [this, &app](const std::string& flag, const std::string& key, const std::vector<std::string>& names,
+                           const std::string& example) {
+    std::string listed;
+    for (const auto& name : names) listed += (listed.empty() ? "" : ", ") + name;
+    app.add_option_function<std::string>(
+           flag,
+           [this, key](const std::string& value) {
+             auto parsed = nlohmann::json::parse(value, nullptr, false);
+             values_[key] = parsed.is_object() ? parsed : nlohmann::json(value);
+           },
+           listed + "; or JSON, e.g. '" + example + "'")
+        ->group(kGroup);
+  };
+  part("--compressor", "compressor", compressor_names(), "{\"kind\": \"top_k\", \"fraction\": 0.01}");
+  part("--aggregator", "aggregator", aggregator_names(), "{\"kind\": \"trimmed_mean\", \"f\": 1}");
   add<double>(app, values_, "--consensus-step", {"consensus_step"}, "Consensus step gamma in (0, 1] (choco)");
   add<uint64_t>(app, values_, "--seed", {"seed"}, "Seed of data split, initial model and batches");
   add<int64_t>(app, values_, "--eval-every", {"eval_every"}, "Rounds between test evaluations");

@@ -170,6 +170,8 @@ std::unique_ptr<Algorithm> make_choco(AlgorithmContext context) {
         std::string(mixing.time_varying ? "time-varying" : !mixing.symmetric ? "not symmetric" : "not doubly stochastic"));
   }
   require_consensus_step(context);
+  require_mean_aggregator(context, "adds its neighbours' compressed changes into one running sum S_i, where no "
+                                   "robust rule can see, let alone drop, a single neighbour's model");
   return std::make_unique<Choco>(context.settings.local_steps, context.settings.consensus_step, context.parameters,
                                  context.seed, std::move(context.compressor));
 }

@@ -47,4 +47,11 @@ void require_consensus_step(const AlgorithmContext& context) {
   }
 }
 
+void require_mean_aggregator(const AlgorithmContext& context, const char* why) {
+  if (context.settings.aggregator != kDefaultAggregator) {
+    throw ConfigError("training.aggregator: " + context.settings.algorithm + " " + why + ", so it cannot combine with \"" +
+                      context.settings.aggregator + "\"; robust aggregation works with atc, cta and gradient_tracking");
+  }
+}
+
 }  // namespace gossip

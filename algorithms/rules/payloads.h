@@ -39,5 +39,6 @@ std::optional<std::span<const float>> decode_arrival(const Compressor& compresso
 void require_identity_compressor(const AlgorithmContext& context, const char* why);
 void require_doubly_stochastic(const AlgorithmContext& context);
 void require_consensus_step(const AlgorithmContext& context);
+void require_mean_aggregator(const AlgorithmContext& context, const char* why);
 
 }  // namespace gossip

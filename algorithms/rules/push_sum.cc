@@ -94,6 +94,8 @@ std::unique_ptr<Algorithm> make_push_sum(AlgorithmContext context) {
     throw ConfigError("training.algorithm: push_sum needs every column of W to sum to 1 (each peer gives away all "
                       "of its mass), and this W's columns do not");
   }
+  require_mean_aggregator(context, "must pass on every share of mass it receives (dropping one biases z_i = x_i / w_i "
+                                   "for good)");
   return std::make_unique<PushSum>(context.settings.local_steps, context.parameters, std::move(context.aggregator));
 }
 

@@ -16,15 +16,25 @@ TEST_CASE("weighted mean: own and neighbours by their weights; a missing neighbo
   AggregateReport report = mean.aggregate(own, 0.5, all);
   CHECK(own[0] == doctest::Approx(5.25f));  // 0.5 * 3 + 0.25 * 6 + 0.25 * 9
   CHECK(own[1] == doctest::Approx(2.25f));
-  CHECK(report.self_weight == doctest::Approx(0.5));
   CHECK(report.missing.empty());
 
   own = {3.0f, 0.0f};
   const Contribution one_missing[] = {{1, 0.25, {}}, {2, 0.25, two}};
   report = mean.aggregate(own, 0.5, one_missing);
   CHECK(own[0] == doctest::Approx(4.5f));  // 0.75 * 3 + 0.25 * 9
-  CHECK(report.self_weight == doctest::Approx(0.75));
+  CHECK(own[1] == doctest::Approx(1.5f));  // 0.75 * 0 + 0.25 * 6
   CHECK(report.missing == std::vector<int>{1});
+}
+
+TEST_CASE("weighted mean: a neighbour's vector with a NaN or an infinity is refused like a missing one") {
+  WeightedMean mean;
+  std::vector<float> own{3.0f, 0.0f};
+  const std::vector<float> nan{NAN, 1.0f}, inf{1.0f, -INFINITY}, two{9.0f, 6.0f};
+  const Contribution poisoned[] = {{1, 0.25, nan}, {2, 0.25, two}, {3, 0.0, inf}};
+  AggregateReport report = mean.aggregate(own, 0.5, poisoned);
+  CHECK(report.missing == std::vector<int>{1, 3});
+  CHECK(own[0] == doctest::Approx(4.5f));
+  CHECK(std::isfinite(own[1]));
 }
 
 TEST_CASE("weighted mean: a vector of another size is never mixed") {

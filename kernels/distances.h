@@ -1,0 +1,18 @@
+// Euclidean distances between vectors on one device, summed in double: what Krum, the
+// geometric median, nearest-neighbour mixing and clipping measure their neighbours by.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace gossip::cpu {
+
+// ||a - b||^2 over `length` values.
+double squared_distance(const float* a, const float* b, std::size_t length);
+// The k x k matrix of ||inputs[i] - inputs[j]||^2, row major.
+std::vector<double> pairwise_squared_distances(std::span<const float* const> inputs, std::size_t length);
+// Whether every value is finite (no NaN, no infinity).
+bool all_finite(const float* values, std::size_t length);
+
+}  // namespace gossip::cpu
