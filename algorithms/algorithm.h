@@ -94,6 +94,10 @@ class Algorithm {
   virtual CombineReport combine(MessageKind channel, RoundContext& round, std::span<const Payload> arrived) = 0;
   virtual void end_round(RoundContext& round) { (void)round; }
 
+  // Whether every payload is a float32 vector and nothing else (DSGD's model with the
+  // identity codec, gradient tracking's model and tracker): what vector attacks lie with.
+  virtual bool plain_payloads() const { return false; }
+
   // The model to evaluate, sketch and report: `model` itself, except for rules whose state
   // is a biased model (push-sum's x_i, de-biased by its weight). A view of `model` or of the
   // rule's own memory, valid until its next round.

@@ -6,6 +6,7 @@
 #include "algorithms/aggregators/krum.h"
 #include "algorithms/aggregators/trimmed_mean.h"
 #include "algorithms/aggregators/weighted_mean.h"
+#include "algorithms/attacks/attacks.h"
 #include "algorithms/compressors/identity.h"
 #include "algorithms/compressors/qsgd.h"
 #include "algorithms/compressors/random_k.h"
@@ -75,7 +76,8 @@ std::unique_ptr<Compressor> qsgd(const JsonReader& options) {
 
 void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
                        std::map<std::string, AggregatorFactory>& aggregators,
-                       std::map<std::string, CompressorFactory>& compressors) {
+                       std::map<std::string, CompressorFactory>& compressors,
+                       std::map<std::string, AttackFactory>& attacks) {
   algorithms["atc"] = dsgd_factory(DsgdOrder::kAdaptThenCombine);
   algorithms["cta"] = dsgd_factory(DsgdOrder::kCombineThenAdapt);
   algorithms["gradient_tracking"] = make_gradient_tracking;
@@ -92,6 +94,15 @@ void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
   compressors["random_k"] = sparse<RandomK>;
   compressors["qsgd"] = qsgd;
   compressors["sign"] = plain<ScaledSign>;
+  attacks["sign_flip"] = make_sign_flip;
+  attacks["gaussian"] = make_gaussian_noise;
+  attacks["alie"] = make_alie;
+  attacks["ipm"] = make_ipm;
+  attacks["dissensus"] = make_dissensus;
+  attacks["non_finite"] = make_non_finite;
+  attacks["silent"] = make_silent;
+  attacks["crash"] = make_crash;
+  attacks["label_flip"] = make_label_flip;
 }
 
 }  // namespace gossip

@@ -1,4 +1,4 @@
-// The update rules, aggregators and compressors that come with gossip (registry.h).
+// The update rules, aggregators, compressors and attacks that come with gossip (registry.h).
 #pragma once
 
 #include <map>
@@ -10,6 +10,7 @@ namespace gossip {
 
 void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
                        std::map<std::string, AggregatorFactory>& aggregators,
-                       std::map<std::string, CompressorFactory>& compressors);
+                       std::map<std::string, CompressorFactory>& compressors,
+                       std::map<std::string, AttackFactory>& attacks);
 
 }  // namespace gossip

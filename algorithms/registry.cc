@@ -11,11 +11,12 @@ namespace gossip {
 namespace {
 
 struct Registry {
-  Registry() { register_builtins(algorithms, aggregators, compressors); }
+  Registry() { register_builtins(algorithms, aggregators, compressors, attacks); }
   std::mutex mutex;
   std::map<std::string, AlgorithmFactory> algorithms;
   std::map<std::string, AggregatorFactory> aggregators;
   std::map<std::string, CompressorFactory> compressors;
+  std::map<std::string, AttackFactory> attacks;
 };
 
 Registry& registry() {
@@ -47,6 +48,11 @@ void register_aggregator(const std::string& name, AggregatorFactory factory) {
 void register_compressor(const std::string& name, CompressorFactory factory) {
   std::lock_guard lock(registry().mutex);
   registry().compressors[name] = std::move(factory);
+}
+
+void register_attack(const std::string& name, AttackFactory factory) {
+  std::lock_guard lock(registry().mutex);
+  registry().attacks[name] = std::move(factory);
 }
 
 std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int self, std::size_t parameters,
@@ -88,6 +94,21 @@ std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohm
   return factory(JsonReader(options, "training.compressor"));
 }
 
+std::unique_ptr<Attack> make_attack(const std::string& name, const nlohmann::json& options, const std::string& field) {
+  AttackFactory factory;
+  {
+    std::lock_guard lock(registry().mutex);
+    auto found = registry().attacks.find(name);
+    if (found == registry().attacks.end()) {
+      std::string known;
+      for (const auto& [each, unused] : registry().attacks) known += (known.empty() ? "" : ", ") + each;
+      throw ConfigError(field + ".attack: unknown attack \"" + name + "\" (known: " + known + ")");
+    }
+    factory = found->second;
+  }
+  return factory(JsonReader(options, field));
+}
+
 namespace {
 
 template <typename Factory>
@@ -103,5 +124,6 @@ std::vector<std::string> names_of(const std::map<std::string, Factory>& factorie
 std::vector<std::string> algorithm_names() { return names_of(registry().algorithms); }
 std::vector<std::string> compressor_names() { return names_of(registry().compressors); }
 std::vector<std::string> aggregator_names() { return names_of(registry().aggregators); }
+std::vector<std::string> attack_names() { return names_of(registry().attacks); }
 
 }  // namespace gossip

@@ -13,6 +13,7 @@
 
 #include "algorithms/aggregator.h"
 #include "algorithms/algorithm.h"
+#include "algorithms/attack.h"
 #include "algorithms/compressor.h"
 #include "common/json_reader.h"
 
@@ -61,11 +62,14 @@ using AggregatorFactory = std::function<std::unique_ptr<Aggregator>(const JsonRe
 // `options` is the `compressor` object without its kind, read with field names
 // ("training.compressor.fraction") so that errors name what to fix.
 using CompressorFactory = std::function<std::unique_ptr<Compressor>(const JsonReader& options)>;
+// `options` is the `byzantine` entry without peers, attack and from_round.
+using AttackFactory = std::function<std::unique_ptr<Attack>(const JsonReader& options)>;
 
 // Each adds a factory under `name`, replacing one of the same name.
 void register_algorithm(const std::string& name, AlgorithmFactory factory);
 void register_aggregator(const std::string& name, AggregatorFactory factory);
 void register_compressor(const std::string& name, CompressorFactory factory);
+void register_attack(const std::string& name, AttackFactory factory);
 
 // Throws ConfigError naming the setting (training.algorithm, training.compressor, ...) and
 // the known names for an unknown name; a rule's factory throws ConfigError, with the
@@ -75,8 +79,11 @@ std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int
 std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options);
 // With `"nnm": f` among the options, wrapped in nearest-neighbour mixing.
 std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options);
+// `field` is where the entry sits, for errors: "training.byzantine[0]".
+std::unique_ptr<Attack> make_attack(const std::string& name, const nlohmann::json& options, const std::string& field);
 std::vector<std::string> algorithm_names();
 std::vector<std::string> compressor_names();
 std::vector<std::string> aggregator_names();
+std::vector<std::string> attack_names();
 
 }  // namespace gossip

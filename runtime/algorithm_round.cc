@@ -20,7 +20,7 @@ Neighbourhood neighbourhood_of(const MixingMatrix& weights, int self) {
 }
 
 RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, RoundContext& context,
-                                Clock::duration timeout) {
+                                Clock::duration timeout, Attacker* attacker) {
   RoundReport report;
   std::vector<int> receive_from;
   for (const WeightedPeer& in : context.neighbourhood.in) receive_from.push_back(in.peer);
@@ -33,7 +33,9 @@ RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, Roun
     auto begin = Clock::now();
     if (!deadline) deadline = begin + timeout;
     sends.clear();
-    for (const Payload& payload : algorithm.encode(kind, context)) {
+    std::span<const Payload> payloads = algorithm.encode(kind, context);
+    if (attacker) payloads = attacker->outgoing(context.round, kind, context.neighbourhood, payloads);
+    for (const Payload& payload : payloads) {
       sends.push_back({payload.peer, payload.bytes, payload.codec});
       report.payload_bytes += payload.bytes.size();
     }
@@ -47,6 +49,7 @@ RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, Roun
     begin = Clock::now();
     arrived.clear();
     for (const Incoming& incoming : result.received) arrived.push_back({incoming.peer, incoming.codec, incoming.payload});
+    if (attacker) attacker->hear(kind, arrived);
     CombineReport combined = algorithm.combine(kind, context, arrived);
     report.coding += Clock::now() - begin;
     for (int peer : combined.missing) add_once(report.missing, peer);

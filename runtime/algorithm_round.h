@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.h"
+#include "algorithms/attack.h"
 #include "topology/mixing_matrix.h"
 #include "transport/transport.h"
 
@@ -27,8 +28,9 @@ Neighbourhood neighbourhood_of(const MixingMatrix& weights, int self);
 
 // begin_round, then for each message kind encode, exchange (skipping unlinked neighbours)
 // and combine, then end_round. Every exchange of the round shares one deadline, `timeout`
-// after the first begins.
+// after the first begins. A Byzantine peer's `attacker` rewrites what encode made before it
+// is sent (and hears what arrives); the peer's own state goes on as an honest peer's.
 RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, RoundContext& context,
-                                Clock::duration timeout);
+                                Clock::duration timeout, Attacker* attacker = nullptr);
 
 }  // namespace gossip

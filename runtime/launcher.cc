@@ -231,7 +231,7 @@ int launch(const LaunchOptions& options) {
   std::vector<Child> children;
   for (int peer : local) children.push_back({peer, start_peer(options, run_dir, key_dir, peer, resume_round), false});
 
-  RunProgress progress(run_dir, local, config.rounds);
+  RunProgress progress(run_dir, local, config.rounds, byzantine_peers(config));
   RunOutcome outcome{local, {}, 0};
   const bool live = isatty(STDERR_FILENO);
   auto last_print = started;

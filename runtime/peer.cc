@@ -13,6 +13,7 @@
 #include "common/config_error.h"
 #include "kernels/float_buffer.h"
 #include "runtime/algorithm_round.h"
+#include "runtime/byzantine.h"
 #include "runtime/checkpoint.h"
 #include "runtime/metrics_log.h"
 #include "runtime/run_directory.h"
@@ -76,7 +77,9 @@ struct Peer::State {
   explicit State(PeerSetup setup_in)
       : setup(std::move(setup_in)),
         digest(digest_of(to_json(setup.config))),
-        task(make_task({setup.id, setup.topology.size(), setup.config})),
+        attacker(make_attacker(setup.config, setup.id, setup.topology.size())),
+        task_settings(task_config(setup.config, attacker.get())),
+        task(make_task({setup.id, setup.topology.size(), task_settings})),
         model(task->parameter_count()),
         gradient(task->parameter_count()),
         optimizer(task->parameter_count(), setup.config.momentum, setup.config.nesterov, setup.config.weight_decay),
@@ -86,11 +89,18 @@ struct Peer::State {
     for (const MixingMatrix& weights : setup.topology.schedule()) {
       neighbourhoods.push_back(neighbourhood_of(weights, setup.id));
     }
+    if (attacker && attacker->attack().needs_plain_payloads() && !algorithm->plain_payloads()) {
+      throw ConfigError("training.byzantine: the " + attacker->name() + " attack lies with float vectors, and the " +
+                        config.algorithm + " rule's messages (with compressor " + config.compressor +
+                        ") are not plain vectors; attack a rule that sends its model as it is");
+    }
   }
 
   PeerSetup setup;
   const TrainingConfig& config = setup.config;
   uint32_t digest;
+  std::unique_ptr<Attacker> attacker;  // null for an honest peer
+  TrainingConfig task_settings;        // the run's, with a data attack's task options
   std::unique_ptr<Task> task;
   FloatBuffer model, gradient;
   LocalSgd optimizer;
@@ -225,7 +235,8 @@ void add_evaluation(Peer::State& peer, nlohmann::json& line) {
 void run_round(Peer::State& peer, Transport& transport, int64_t round, double learning_rate, RoundTotals& totals) {
   TaskSteps local(peer, learning_rate, totals);
   RoundContext context{round, learning_rate, peer.neighbourhood(round), peer.model, local};
-  RoundReport report = run_algorithm_round(*peer.algorithm, transport, context, timeout(peer.config.round_timeout_seconds));
+  RoundReport report = run_algorithm_round(*peer.algorithm, transport, context, timeout(peer.config.round_timeout_seconds),
+                                           peer.attacker.get());
   totals.compute += report.coding;
   totals.sending = report.sending;
   totals.exchange = report.exchange;
@@ -283,13 +294,18 @@ void log_progress(const Peer::State& peer, int64_t round, const RoundTotals& tot
   peer.log(progress);
 }
 
-// Returns false when PeerSetup::stop stopped it before the last round.
+// Returns false when PeerSetup::stop stopped it before the last round, or its attack made it
+// leave (crash).
 bool train(Peer::State& peer, Transport& transport) {
   const TrainingConfig& config = peer.config;
   MetricsLog metrics(metrics_path(peer.setup.run_dir, peer.setup.id), peer.start_round);
   TransportStats before = transport.stats();
   auto last_log = Clock::now();
   for (int64_t round = peer.start_round, next = round; round < config.rounds; round = next) {
+    if (peer.attacker && peer.attacker->leaves(round)) {
+      peer.log("byzantine (" + peer.attacker->name() + "): leaving before round " + std::to_string(round));
+      return false;
+    }
     const double learning_rate = learning_rate_at(config.learning_rate, round, config.rounds);
     RoundTotals totals;
     run_round(peer, transport, round, learning_rate, totals);
@@ -300,6 +316,7 @@ bool train(Peer::State& peer, Transport& transport) {
     next = next_round(peer, transport, round, totals);
     const TransportStats after = transport.stats();
     nlohmann::json line = round_line(peer, round, learning_rate, totals, before, after);
+    if (peer.attacker && peer.attacker->active(round)) line["byzantine"] = peer.attacker->name();
     before = after;
     const bool last = next >= config.rounds;
     if (last || (config.eval_every > 0 && (round + 1) % config.eval_every == 0)) add_evaluation(peer, line);

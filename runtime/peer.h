@@ -52,7 +52,7 @@ class Peer {
   // Waits for its links (startup_timeout_seconds), runs every round from first_round()
   // to the end, writes the final model and says goodbye to its neighbours; returns true.
   // Returns false, with a checkpoint of the next round, when PeerSetup::stop asked it to
-  // stop first. Throws std::runtime_error when training diverges (a non-finite loss,
+  // stop first, and false without one when its attack is to crash. Throws std::runtime_error when training diverges (a non-finite loss,
   // naming the round).
   bool run(Transport& transport);
 

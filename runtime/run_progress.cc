@@ -41,11 +41,12 @@ std::string format_bytes_per_second(double rate) {
 
 }  // namespace
 
-RunProgress::RunProgress(std::filesystem::path run_dir, std::vector<int> peers, int64_t rounds)
+RunProgress::RunProgress(std::filesystem::path run_dir, std::vector<int> peers, int64_t rounds, std::vector<int> byzantine)
     : run_dir_(std::move(run_dir)), rounds_(rounds) {
   for (int peer : peers) {
     peers_.emplace_back();
     peers_.back().peer = peer;
+    peers_.back().byzantine = std::find(byzantine.begin(), byzantine.end(), peer) != byzantine.end();
   }
 }
 
@@ -62,15 +63,19 @@ void RunProgress::poll() {
 }
 
 std::optional<std::pair<int64_t, double>> RunProgress::consensus_error() const {
-  if (peers_.size() < 2) return std::nullopt;
-  for (auto it = peers_.front().sketches.rbegin(); it != peers_.front().sketches.rend(); ++it) {
+  std::vector<const PeerProgress*> honest;
+  for (const auto& peer : peers_) {
+    if (!peer.byzantine) honest.push_back(&peer);
+  }
+  if (honest.size() < 2) return std::nullopt;
+  for (auto it = honest.front()->sketches.rbegin(); it != honest.front()->sketches.rend(); ++it) {
     std::vector<std::vector<double>> sketches;
-    for (const auto& peer : peers_) {
-      auto found = peer.sketches.find(it->first);
-      if (found == peer.sketches.end()) break;
+    for (const PeerProgress* peer : honest) {
+      auto found = peer->sketches.find(it->first);
+      if (found == peer->sketches.end()) break;
       sketches.push_back(found->second);
     }
-    if (sketches.size() == peers_.size()) return std::make_pair(it->first, consensus_error_estimate(sketches));
+    if (sketches.size() == honest.size()) return std::make_pair(it->first, consensus_error_estimate(sketches));
   }
   return std::nullopt;
 }
@@ -82,7 +87,7 @@ std::string RunProgress::line(double elapsed_seconds) {
   const PeerProgress* slowest = &peers_.front();
   for (const auto& peer : peers_) {
     loss += peer.loss / static_cast<double>(peers_.size());
-    if (peer.test_accuracy) {
+    if (peer.test_accuracy && !peer.byzantine) {
       accuracy += *peer.test_accuracy;
       ++evaluated;
     }
@@ -99,7 +104,9 @@ std::string RunProgress::line(double elapsed_seconds) {
                              static_cast<long long>(rounds_), loss);
   std::string out(text, static_cast<size_t>(length));
   if (evaluated > 0) {
-    std::snprintf(text, sizeof(text), "  test acc %.4f (mean of %d)", accuracy / evaluated, evaluated);
+    const bool some_byzantine = std::any_of(peers_.begin(), peers_.end(), [](const auto& peer) { return peer.byzantine; });
+    std::snprintf(text, sizeof(text), "  test acc %.4f (mean of %d%s)", accuracy / evaluated, evaluated,
+                  some_byzantine ? " honest" : "");
     out += text;
   }
   if (auto consensus = consensus_error()) {

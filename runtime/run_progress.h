@@ -22,17 +22,20 @@ struct PeerProgress {
   uint64_t missing = 0;    // neighbour-rounds missed, summed
   double compute_seconds = 0, communicate_seconds = 0, wait_seconds = 0;
   std::map<int64_t, std::vector<double>> sketches;  // by round, the newest few
+  bool byzantine = false;  // listed in the byzantine setting: left out of the honest numbers
 };
 
 class RunProgress {
  public:
-  RunProgress(std::filesystem::path run_dir, std::vector<int> peers, int64_t rounds);
+  // `byzantine`: the peers the settings make Byzantine; test accuracy and consensus error
+  // are over the others (the honest peers) only.
+  RunProgress(std::filesystem::path run_dir, std::vector<int> peers, int64_t rounds, std::vector<int> byzantine = {});
 
   // Reads what the peers appended since the last poll.
   void poll();
   // One line: round, loss, test accuracy, consensus error, bytes per second, slowest peer.
   std::string line(double elapsed_seconds);
-  // The consensus-error estimate at the newest round every peer has sketched, if any.
+  // The consensus-error estimate at the newest round every honest peer has sketched, if any.
   std::optional<std::pair<int64_t, double>> consensus_error() const;
   const std::vector<PeerProgress>& peers() const { return peers_; }
 

@@ -35,6 +35,7 @@ nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedT
     if (peer.test_accuracy) entry["test_accuracy"] = *peer.test_accuracy;
     if (peer.test_loss) entry["test_loss"] = *peer.test_loss;
     if (auto failed = outcome.failed.find(peer.peer); failed != outcome.failed.end()) entry["failed"] = failed->second;
+    if (const ByzantineEntry* byzantine = byzantine_entry(config, peer.peer)) entry["byzantine"] = byzantine->attack;
     accuracy_per_peer.push_back(peer.test_accuracy ? nlohmann::json(*peer.test_accuracy) : nlohmann::json());
     per_peer.push_back(std::move(entry));
   }
@@ -45,8 +46,17 @@ nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedT
     summary["consensus_error"] = consensus->second;
     summary["consensus_error_round"] = consensus->first;
   }
+  // With Byzantine peers, the numbers that matter are the honest peers': their average
+  // model and how far they agree. The summary says so.
+  const std::vector<int> byzantine = byzantine_peers(config);
+  if (!byzantine.empty()) {
+    summary["byzantine_peers"] = byzantine;
+    summary["honest_only"] = true;
+  }
   std::vector<std::filesystem::path> finals;
-  for (int peer = 0; peer < peers; ++peer) finals.push_back(final_model_path(run_dir, peer));
+  for (int peer = 0; peer < peers; ++peer) {
+    if (!byzantine_entry(config, peer)) finals.push_back(final_model_path(run_dir, peer));
+  }
   if (auto average = average_of(finals)) {
     std::unique_ptr<Task> task = make_task({0, peers, config});
     Evaluation evaluation = task->evaluate(average->model);
@@ -69,14 +79,20 @@ std::string format_summary(const nlohmann::json& summary) {
   std::string out = "peer  test acc  rounds  missed  MB sent  compute s  wait s\n";
   char text[160];
   for (const auto& peer : summary["per_peer"]) {
-    std::snprintf(text, sizeof(text), "%4d  %8s  %6lld  %6llu  %7.1f  %9.1f  %6.1f%s\n", peer["peer"].get<int>(),
+    std::snprintf(text, sizeof(text), "%4d  %8s  %6lld  %6llu  %7.1f  %9.1f  %6.1f%s%s\n", peer["peer"].get<int>(),
                   peer.contains("test_accuracy") ? std::to_string(peer["test_accuracy"].get<double>()).substr(0, 6).c_str()
                                                  : "-",
                   peer["rounds_done"].get<long long>(), peer["missing_neighbour_rounds"].get<unsigned long long>(),
                   peer["bytes_sent"].get<double>() / 1e6, peer["compute_seconds"].get<double>(),
                   peer["wait_seconds"].get<double>(),
-                  peer.contains("failed") ? ("  FAILED: " + peer["failed"].get<std::string>()).c_str() : "");
+                  peer.contains("failed") ? ("  FAILED: " + peer["failed"].get<std::string>()).c_str() : "",
+                  peer.contains("byzantine") ? ("  byzantine: " + peer["byzantine"].get<std::string>()).c_str() : "");
     out += text;
+  }
+  if (summary.contains("byzantine_peers")) {
+    std::string ids;
+    for (const auto& peer : summary["byzantine_peers"]) ids += " " + std::to_string(peer.get<int>());
+    out += "honest peers only below (Byzantine:" + ids + ")\n";
   }
   if (summary.contains("test_accuracy")) {
     std::snprintf(text, sizeof(text), "average model: test accuracy %.4f, test loss %.4f\n",

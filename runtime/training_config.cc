@@ -1,6 +1,8 @@
 #include "runtime/training_config.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <numbers>
 
 #include "algorithms/registry.h"
@@ -80,6 +82,55 @@ void read_part(const JsonReader& training, std::string_view key, std::string& ki
   make(kind, options);
 }
 
+// "byzantine": an array of {"peers": [...], "attack": NAME, "from_round": R, options...};
+// each attack checks its options here, and no peer may be in two entries.
+std::vector<ByzantineEntry> read_byzantine(const JsonReader& training) {
+  std::vector<ByzantineEntry> entries;
+  if (!training.has("byzantine")) return entries;
+  const auto& list = training.array("byzantine");
+  std::map<int, std::string> claimed;  // peer -> the entry that has it
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string field = training.field("byzantine") + "[" + std::to_string(i) + "]";
+    JsonReader entry(list[i], field);
+    ByzantineEntry byzantine;
+    const auto& peers = entry.array("peers");
+    if (peers.empty()) entry.fail("peers", "names no peer");
+    for (size_t k = 0; k < peers.size(); ++k) {
+      if (!peers[k].is_number_integer() || peers[k].get<int64_t>() < 0 || peers[k].get<int64_t>() > (1 << 30)) {
+        entry.fail("peers", "expected peer ids (integers from 0), got " + brief(peers[k]));
+      }
+      const int peer = peers[k].get<int>();
+      if (auto other = claimed.find(peer); other != claimed.end()) {
+        entry.fail("peers", "peer " + std::to_string(peer) + " is Byzantine in " + other->second + " already");
+      }
+      claimed[peer] = field;
+      byzantine.peers.push_back(peer);
+    }
+    byzantine.attack = entry.string("attack");
+    byzantine.from_round = entry.integer_or("from_round", 0, 0, kMaxRounds);
+    byzantine.options = list[i];
+    for (const char* key : {"peers", "attack", "from_round"}) byzantine.options.erase(key);
+    const auto attack = make_attack(byzantine.attack, byzantine.options, field);
+    if (!attack->task_options().is_null() && byzantine.from_round != 0) {
+      entry.fail("from_round", byzantine.attack + " poisons the peer's data, which it holds from the start: from_round must be 0");
+    }
+    entries.push_back(std::move(byzantine));
+  }
+  return entries;
+}
+
+nlohmann::json byzantine_json(const std::vector<ByzantineEntry>& entries) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& entry : entries) {
+    nlohmann::json item = entry.options;
+    item["peers"] = entry.peers;
+    item["attack"] = entry.attack;
+    item["from_round"] = entry.from_round;
+    list.push_back(item);
+  }
+  return list;
+}
+
 nlohmann::json part_json(const std::string& kind, const nlohmann::json& options) {
   nlohmann::json part = options;
   part["kind"] = kind;
@@ -92,7 +143,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   JsonReader reader(training, "training");
   reader.reject_unknown({"task", "task_options", "partition", "alpha", "rounds", "local_steps", "batch_size",
                          "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "compressor",
-                         "consensus_step", "aggregator", "seed",
+                         "consensus_step", "aggregator", "byzantine", "seed",
                          "eval_every", "checkpoint_every", "snapshot_every", "round_timeout_seconds", "startup_timeout_seconds",
                          "sketch_size", "threads"});
   TrainingConfig config;
@@ -115,6 +166,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   config.algorithm = one_of(reader, "algorithm", config.algorithm, algorithm_names());
   read_part(reader, "compressor", config.compressor, config.compressor_options, make_compressor);
   read_part(reader, "aggregator", config.aggregator, config.aggregator_options, make_aggregator);
+  config.byzantine = read_byzantine(reader);
   config.consensus_step = reader.number_or("consensus_step", config.consensus_step, 0, 1);
   if (config.consensus_step <= 0) reader.fail("consensus_step", "must be above 0 (and at most 1)");
   config.seed = reader.unsigned_integer_or("seed", file_seed);
@@ -127,6 +179,20 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   config.sketch_size = static_cast<int>(reader.integer_or("sketch_size", config.sketch_size, 0, 4096));
   config.threads = static_cast<int>(reader.integer_or("threads", config.threads, 1, 1024));
   return config;
+}
+
+const ByzantineEntry* byzantine_entry(const TrainingConfig& config, int peer) {
+  for (const auto& entry : config.byzantine) {
+    if (std::find(entry.peers.begin(), entry.peers.end(), peer) != entry.peers.end()) return &entry;
+  }
+  return nullptr;
+}
+
+std::vector<int> byzantine_peers(const TrainingConfig& config) {
+  std::vector<int> peers;
+  for (const auto& entry : config.byzantine) peers.insert(peers.end(), entry.peers.begin(), entry.peers.end());
+  std::sort(peers.begin(), peers.end());
+  return peers;
 }
 
 double learning_rate_at(const LearningRateSchedule& schedule, int64_t round, int64_t rounds) {
@@ -191,6 +257,7 @@ nlohmann::json to_json(const TrainingConfig& config) {
       {"algorithm", config.algorithm},
       {"compressor", part_json(config.compressor, config.compressor_options)},
       {"aggregator", part_json(config.aggregator, config.aggregator_options)},
+      {"byzantine", byzantine_json(config.byzantine)},
       {"consensus_step", config.consensus_step},
       {"seed", config.seed},
       {"eval_every", config.eval_every},

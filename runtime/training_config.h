@@ -24,6 +24,14 @@ struct LearningRateSchedule {
   double final_fraction = 0;  // kCosine: decays to base * final_fraction at the last round
 };
 
+// Peers that lie (algorithms/attack.h): which, how, and from which round on.
+struct ByzantineEntry {
+  std::vector<int> peers;
+  std::string attack;
+  int64_t from_round = 0;
+  nlohmann::json options = nlohmann::json::object();  // the attack's own fields
+};
+
 struct TrainingConfig {
   std::string task = "mlp";        // mlp | logistic | least_squares | a registered task
   nlohmann::json task_options = nlohmann::json::object();  // task-specific: hidden sizes, data dir, ...
@@ -42,6 +50,8 @@ struct TrainingConfig {
   double consensus_step = 1.0;    // gamma: how far a round moves towards the mix (choco, compressed DSGD)
   std::string aggregator = kDefaultAggregator;  // "aggregator": "median" or {"kind": "trimmed_mean", "f": 1}
   nlohmann::json aggregator_options = nlohmann::json::object();
+  // "byzantine": [{"peers": [3], "attack": "alie", "from_round": 0, "z": 1.0}, ...]
+  std::vector<ByzantineEntry> byzantine;
   uint64_t seed = 0;              // defaults to the topology file's seed
   int64_t eval_every = 10;        // rounds between test-set evaluations (and at the end)
   int64_t checkpoint_every = 0;   // 0: no checkpoints
@@ -56,6 +66,11 @@ struct TrainingConfig {
 // Throws ConfigError naming the field (training.rounds, ...) on a wrong type, range or an
 // unknown field.
 TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t file_seed);
+
+// The entry that makes `peer` Byzantine, or null.
+const ByzantineEntry* byzantine_entry(const TrainingConfig& config, int peer);
+// Every Byzantine peer, ascending.
+std::vector<int> byzantine_peers(const TrainingConfig& config);
 
 // The learning rate of round r (0-based) of a run of `rounds` rounds.
 double learning_rate_at(const LearningRateSchedule& schedule, int64_t round, int64_t rounds);

@@ -33,6 +33,7 @@ class Dsgd final : public Algorithm {
   std::span<const Payload> encode(MessageKind channel, RoundContext& round) override;
   CombineReport combine(MessageKind channel, RoundContext& round, std::span<const Payload> arrived) override;
   void end_round(RoundContext& round) override;
+  bool plain_payloads() const override { return !lossy_; }
   std::vector<std::string> state_names() const override;
   std::vector<StateSection> save_state() const override;
   void restore_state(std::span<const StateSection> sections) override;

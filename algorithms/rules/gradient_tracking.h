@@ -50,6 +50,7 @@ class GradientTracking final : public Algorithm {
   void begin_round(RoundContext& round) override;
   std::span<const Payload> encode(MessageKind channel, RoundContext& round) override;
   CombineReport combine(MessageKind channel, RoundContext& round, std::span<const Payload> arrived) override;
+  bool plain_payloads() const override { return true; }
   std::vector<std::string> state_names() const override { return {"correction"}; }
   std::vector<StateSection> save_state() const override;
   void restore_state(std::span<const StateSection> sections) override;

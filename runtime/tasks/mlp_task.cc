@@ -45,7 +45,7 @@ std::vector<int> iota(int count) {
 
 class MlpTask final : public Task {
  public:
-  MlpTask(const TaskContext& context, MlpShape shape, Dataset data)
+  MlpTask(const TaskContext& context, MlpShape shape, Dataset data, bool label_flip)
       : seed_(context.config.seed),
         batch_size_(context.config.batch_size),
         mlp_(std::move(shape)),
@@ -53,6 +53,10 @@ class MlpTask final : public Task {
     const std::vector<int> part = own_part(data, context);
     histogram_ = label_histogram(part, data.train.labels, data.classes);
     shard_ = take_shard(data.train, part);
+    // A data attack (the label_flip attack): every label y trained on as C - 1 - y.
+    if (label_flip) {
+      for (auto& label : shard_.labels) label = static_cast<uint8_t>(data.classes - 1 - label);
+    }
     if (shard_.count < batch_size_) {
       throw ConfigError("training.batch_size " + std::to_string(batch_size_) + " exceeds peer " +
                         std::to_string(context.peer) + "'s shard of " + std::to_string(shard_.count) + " samples");
@@ -133,9 +137,10 @@ MlpShape shape_from(const JsonReader& options) {
 
 std::unique_ptr<Task> make_mlp_task(const TaskContext& context) {
   JsonReader options(context.config.task_options, "training.task_options");
-  options.reject_unknown({"hidden", "data_dir"});
+  options.reject_unknown({"hidden", "data_dir", "label_flip"});
   const std::string dir = options.string_or("data_dir", default_fashion_mnist_dir().string());
-  return std::make_unique<MlpTask>(context, shape_from(options), load_fashion_mnist(dir));
+  return std::make_unique<MlpTask>(context, shape_from(options), load_fashion_mnist(dir),
+                                   options.boolean_or("label_flip", false));
 }
 
 }  // namespace gossip

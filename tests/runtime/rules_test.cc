@@ -262,3 +262,23 @@ TEST_CASE("rules: each rule, stopped after round 30 and resumed, ends bit for bi
     }
   }
 }
+
+TEST_CASE("rules: a vector attack needs a rule that sends plain vectors; a Byzantine peer must be in the topology") {
+  const Topology topology = ring(4);
+  testing::TempDir dir;
+  auto refusal = [&](json training) {
+    try {
+      Peer(PeerSetup{1, topology, config_of(training), dir.path(), nullptr, nullptr});
+    } catch (const ConfigError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  const json alie{{"peers", {1}}, {"attack", "alie"}};
+  CHECK(refusal({{"rounds", 1}, {"algorithm", "choco"}, {"consensus_step", 0.5}, {"byzantine", {alie}}})
+            .find("the alie attack lies with float vectors, and the choco rule's messages") != std::string::npos);
+  CHECK(refusal({{"rounds", 1}, {"byzantine", {alie}}}) == "no error");
+  CHECK(refusal({{"rounds", 1}, {"algorithm", "gradient_tracking"}, {"byzantine", {alie}}}) == "no error");
+  CHECK(refusal({{"rounds", 1}, {"byzantine", {{{"peers", {7}}, {"attack", "ipm"}}}}})
+            .find("training.byzantine[0].peers: peer 7 is not in the topology (ids 0..3)") == 0);
+}

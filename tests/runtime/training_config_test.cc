@@ -120,3 +120,32 @@ TEST_CASE("training config: the compressor by name or with its options, checked 
   const json merged = merge_training({{"compressor", {{"kind", "top_k"}, {"fraction", 0.01}}}}, {{"compressor", {{"kind", "qsgd"}, {"bits", 4}}}});
   CHECK(merged["compressor"] == json{{"kind", "qsgd"}, {"bits", 4}});
 }
+
+TEST_CASE("training config: Byzantine peers, their attacks and options, checked with the entry named") {
+  const TrainingConfig config = parse_training_config(
+      json{{"byzantine", {{{"peers", {3, 5}}, {"attack", "alie"}, {"z", 1.5}, {"from_round", 10}},
+                          {{"peers", {1}}, {"attack", "label_flip"}}}}},
+      1);
+  REQUIRE(config.byzantine.size() == 2);
+  CHECK(config.byzantine[0].peers == std::vector<int>{3, 5});
+  CHECK(config.byzantine[0].options == json{{"z", 1.5}});
+  CHECK(byzantine_entry(config, 5) == &config.byzantine[0]);
+  CHECK(byzantine_entry(config, 2) == nullptr);
+  CHECK(byzantine_peers(config) == std::vector<int>{1, 3, 5});
+  CHECK(to_json(parse_training_config(to_json(config), 1)) == to_json(config));
+  auto message = [](const json& section) {
+    try {
+      parse_training_config(section, 1);
+    } catch (const ConfigError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message({{"byzantine", {{{"peers", {3}}, {"attack", "sign_flip"}}, {{"peers", {3}}, {"attack", "ipm"}}}}})
+            .find("training.byzantine[1].peers: peer 3 is Byzantine in training.byzantine[0] already") == 0);
+  CHECK(message({{"byzantine", {{{"peers", json::array()}, {"attack", "ipm"}}}}}).find("training.byzantine[0].peers") == 0);
+  CHECK(message({{"byzantine", {{{"peers", {1}}, {"attack", "ipm"}, {"eps", 2}}}}}).find("training.byzantine[0].eps") == 0);
+  CHECK(message({{"byzantine", {{{"peers", {1}}, {"attack", "label_flip"}, {"from_round", 3}}}}})
+            .find("training.byzantine[0].from_round: label_flip poisons") == 0);
+  CHECK(message({{"byzantine", {{{"peers", {1}}}}}}).find("training.byzantine[0].attack: missing") == 0);
+}
