@@ -46,7 +46,9 @@ AlgorithmSettings algorithm_settings(const TrainingConfig& config) {
   return settings;
 }
 
-MixingProperties mixing_properties(const Topology& topology, int self) {
+// A Byzantine peer's own aggregation does not matter (it lies whatever it holds), so its
+// neighbourhood is not checked against the aggregator's needs.
+MixingProperties mixing_properties(const Topology& topology, int self, bool byzantine) {
   MixingProperties properties;
   properties.time_varying = topology.time_varying();
   properties.smallest_neighbourhood = SIZE_MAX;
@@ -56,6 +58,7 @@ MixingProperties mixing_properties(const Topology& topology, int self) {
     properties.row_stochastic = properties.row_stochastic && max_row_sum_error(weights) <= 1e-9;
     properties.column_stochastic = properties.column_stochastic && max_column_sum_error(weights) <= 1e-9;
   }
+  if (byzantine) properties.smallest_neighbourhood = 0;
   return properties;
 }
 
@@ -85,7 +88,7 @@ struct Peer::State {
         optimizer(task->parameter_count(), setup.config.momentum, setup.config.nesterov, setup.config.weight_decay),
         optimum(task->optimum()),
         algorithm(make_algorithm(algorithm_settings(setup.config), setup.id, model.size(), setup.config.seed,
-                                 mixing_properties(setup.topology, setup.id))) {
+                                 mixing_properties(setup.topology, setup.id, attacker != nullptr))) {
     for (const MixingMatrix& weights : setup.topology.schedule()) {
       neighbourhoods.push_back(neighbourhood_of(weights, setup.id));
     }

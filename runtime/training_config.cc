@@ -152,7 +152,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
     config.task_options = reader.member("task_options");
     JsonReader(config.task_options, reader.field("task_options"));  // must be an object
   }
-  config.partition = one_of(reader, "partition", config.partition, {"iid", "dirichlet"});
+  config.partition = one_of(reader, "partition", config.partition, {"iid", "dirichlet", "sorted"});
   config.alpha = reader.number_or("alpha", config.alpha, 1e-6, 1e6);
   config.rounds = reader.integer_or("rounds", config.rounds, 0, kMaxRounds);
   config.local_steps = static_cast<int>(reader.integer_or("local_steps", config.local_steps, 1, 1 << 20));

@@ -35,7 +35,7 @@ struct ByzantineEntry {
 struct TrainingConfig {
   std::string task = "mlp";        // mlp | logistic | least_squares | a registered task
   nlohmann::json task_options = nlohmann::json::object();  // task-specific: hidden sizes, data dir, ...
-  std::string partition = "iid";   // iid | dirichlet
+  std::string partition = "iid";   // iid | dirichlet | sorted (label-sorted contiguous shards)
   double alpha = 0.5;              // Dirichlet concentration
   int64_t rounds = 100;
   int local_steps = 1;

@@ -1,7 +1,9 @@
 #include <cstdio>
 
 #include "bench/link_bench.h"
+#include "bench/aggregator_bench.h"
 #include "bench/train_bench.h"
+#include "common/config_error.h"
 #include "runtime/average_model.h"
 #include "tools/command.h"
 
@@ -42,6 +44,36 @@ void add_train_bench(CLI::App& bench, std::vector<Command>& commands) {
     auto report = bench::run_train_bench(*options);
     std::fputs(*as_json ? (bench::train_bench_json(report).dump(2) + "\n").c_str()
                         : bench::format_train_bench(report).c_str(),
+               stdout);
+    return 0;
+  }});
+}
+
+void add_aggregator_bench(CLI::App& bench, std::vector<Command>& commands) {
+  CLI::App* aggregators = bench.add_subcommand(
+      "aggregators", "Milliseconds per aggregate of each aggregator, and its speed against memory bandwidth");
+  aggregators->footer(
+      "k vectors of d random floats (the peer and k - 1 neighbours); all aggregators take turns in every repetition.\n"
+      "Examples:\n"
+      "  gossip bench aggregators\n"
+      "  gossip bench aggregators --neighbourhoods 3,9,17 --length 4194304 --json");
+  auto options = std::make_shared<bench::AggregatorBenchOptions>();
+  auto as_json = std::make_shared<bool>(false);
+  aggregators->add_option("--neighbourhoods", options->neighbourhoods, "Values of k, comma separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  aggregators->add_option("--length", options->length, "d, floats a vector")->check(CLI::PositiveNumber)->capture_default_str();
+  aggregators->add_option("--repetitions", options->repetitions, "Timed repetitions")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  aggregators->add_flag("--json", *as_json, "Print one JSON object instead of the table");
+  commands.push_back({aggregators, [options, as_json] {
+    for (int k : options->neighbourhoods) {
+      if (k < 1 || k > 1024) throw ConfigError("--neighbourhoods: k must be in 1..1024, got " + std::to_string(k));
+    }
+    auto report = bench::run_aggregator_bench(*options);
+    std::fputs(*as_json ? (bench::aggregator_bench_json(report).dump(2) + "\n").c_str()
+                        : bench::format_aggregator_bench(report).c_str(),
                stdout);
     return 0;
   }});
@@ -124,6 +156,7 @@ void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
   }});
   add_train_bench(*bench, commands);
   add_average_model(*bench, commands);
+  add_aggregator_bench(*bench, commands);
 }
 
 }  // namespace gossip::tools

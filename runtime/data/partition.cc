@@ -194,6 +194,22 @@ std::vector<std::vector<int>> partition_dirichlet(std::span<const uint8_t> label
                     std::to_string(best_smallest) + "); raise alpha, lower min_per_peer or use fewer peers");
 }
 
+std::vector<std::vector<int>> partition_sorted(std::span<const uint8_t> labels, int peers) {
+  const int samples = static_cast<int>(labels.size());
+  check_split_arguments("partition_sorted", samples, peers);
+  std::vector<int> order(static_cast<size_t>(samples));
+  for (int i = 0; i < samples; ++i) order[static_cast<size_t>(i)] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return labels[a] < labels[b]; });
+  std::vector<std::vector<int>> parts(static_cast<size_t>(peers));
+  for (int peer = 0, begin = 0; peer < peers; ++peer) {
+    const int size = samples / peers + (peer < samples % peers ? 1 : 0);
+    parts[static_cast<size_t>(peer)].assign(order.begin() + begin, order.begin() + begin + size);
+    std::sort(parts[static_cast<size_t>(peer)].begin(), parts[static_cast<size_t>(peer)].end());
+    begin += size;
+  }
+  return parts;
+}
+
 std::vector<int> label_histogram(const std::vector<int>& indices, std::span<const uint8_t> labels, int classes) {
   std::vector<int> counts(std::max(classes, 0), 0);
   for (const int index : indices) {

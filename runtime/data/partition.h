@@ -41,6 +41,12 @@ std::vector<std::vector<int>> partition_iid(int samples, int peers, uint64_t see
 std::vector<std::vector<int>> partition_dirichlet(std::span<const uint8_t> labels, int classes, int peers,
                                                   double alpha, uint64_t seed, int min_per_peer);
 
+// Pathological label split (McMahan et al. 2017's "sorted" shards): the samples sorted by
+// label (ties in index order), cut into `peers` contiguous runs of sizes within one. With
+// as many peers as classes each holds one class; peers next to each other hold
+// neighbouring classes. Throws ConfigError like partition_iid.
+std::vector<std::vector<int>> partition_sorted(std::span<const uint8_t> labels, int peers);
+
 // How many of `indices` carry each label, for logs. Throws ConfigError for an index
 // outside labels or a label outside 0..classes-1.
 std::vector<int> label_histogram(const std::vector<int>& indices, std::span<const uint8_t> labels, int classes);

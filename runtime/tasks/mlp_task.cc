@@ -21,7 +21,8 @@ std::vector<int> own_part(const Dataset& data, const TaskContext& context) {
   const auto parts = config.partition == "dirichlet"
                          ? partition_dirichlet(data.train.labels, data.classes, context.peers, config.alpha,
                                                config.seed, config.batch_size)
-                         : partition_iid(data.train.count, context.peers, config.seed);
+                     : config.partition == "sorted" ? partition_sorted(data.train.labels, context.peers)
+                                                    : partition_iid(data.train.count, context.peers, config.seed);
   return parts[static_cast<size_t>(context.peer)];
 }
 

@@ -404,6 +404,28 @@ TEST_CASE("partition_dirichlet says which arguments to change when no draw fits"
   CHECK(has(message, "peers=10"));
 }
 
+TEST_CASE("partition_sorted gives each of as many peers as classes one class, in label order") {
+  const std::vector<uint8_t> labels = cyclic_labels(1000, 10);
+  const auto parts = partition_sorted(labels, 10);
+  REQUIRE(parts.size() == 10u);
+  check_exact_cover(parts, 1000);
+  for (int peer = 0; peer < 10; ++peer) {
+    CAPTURE(peer);
+    std::vector<int> expected(10, 0);
+    expected[static_cast<size_t>(peer)] = 100;
+    CHECK(label_histogram(parts[static_cast<size_t>(peer)], labels, 10) == expected);
+  }
+  // Five peers: two neighbouring classes each; sizes within one when the split is uneven.
+  CHECK(label_histogram(partition_sorted(labels, 5)[2], labels, 10) ==
+        std::vector<int>{0, 0, 0, 0, 100, 100, 0, 0, 0, 0});
+  const auto uneven = partition_sorted(labels, 3);
+  check_exact_cover(uneven, 1000);
+  CHECK(uneven[0].size() == 334u);
+  CHECK(uneven[2].size() == 333u);
+  CHECK(has(error_of([&] { partition_sorted(labels, 0); }), "peers is 0, expected >= 1"));
+  CHECK(has(error_of([&] { partition_sorted(std::vector<uint8_t>{1, 2}, 3); }), "2 samples cannot give each of 3"));
+}
+
 TEST_CASE("label_histogram counts labels and refuses bad indices") {
   const std::vector<uint8_t> labels{0, 1, 1, 2, 2, 2};
   CHECK(label_histogram({0, 3, 4, 5, 2}, labels, 3) == std::vector<int>{1, 1, 3});
