@@ -30,7 +30,7 @@ TrainingFlags::TrainingFlags(CLI::App& app) {
   add<std::string>(app, values_, "--task", {"task"}, "mlp, logistic, least_squares");
   add<std::vector<int>>(app, values_, "--hidden", {"task_options", "hidden"}, "MLP hidden widths, e.g. 256,128");
   app.get_option("--hidden")->delimiter(',');
-  add<std::string>(app, values_, "--partition", {"partition"}, "iid or dirichlet");
+  add<std::string>(app, values_, "--partition", {"partition"}, "iid, dirichlet or sorted (label-sorted shards)");
   add<double>(app, values_, "--alpha", {"alpha"}, "Dirichlet concentration (smaller: more skewed labels)");
   add<int64_t>(app, values_, "--rounds", {"rounds"}, "Gossip rounds");
   add<int>(app, values_, "--local-steps", {"local_steps"}, "SGD steps per round (K)");
