@@ -18,11 +18,15 @@ constexpr int kEvaluationChunk = 1000;
 
 std::vector<int> own_part(const Dataset& data, const TaskContext& context) {
   const auto& config = context.config;
-  const auto parts = config.partition == "dirichlet"
-                         ? partition_dirichlet(data.train.labels, data.classes, context.peers, config.alpha,
-                                               config.seed, config.batch_size)
-                     : config.partition == "sorted" ? partition_sorted(data.train.labels, context.peers)
-                                                    : partition_iid(data.train.count, context.peers, config.seed);
+  std::vector<std::vector<int>> parts;
+  if (config.partition == "dirichlet") {
+    parts = partition_dirichlet(data.train.labels, data.classes, context.peers, config.alpha, config.seed,
+                                config.batch_size);
+  } else if (config.partition == "sorted") {
+    parts = partition_sorted(data.train.labels, context.peers);
+  } else {
+    parts = partition_iid(data.train.count, context.peers, config.seed);
+  }
   return parts[static_cast<size_t>(context.peer)];
 }
 
