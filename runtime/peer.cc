@@ -232,7 +232,10 @@ void add_evaluation(Peer::State& peer, nlohmann::json& line) {
   line["test_loss"] = evaluation.loss;
   if (evaluation.accuracy) line["test_accuracy"] = *evaluation.accuracy;
   if (peer.optimum) line["distance_to_optimum"] = distance(model, *peer.optimum);
-  if (peer.config.sketch_size > 0) line["sketch"] = model_sketch(model, peer.config.sketch_size, peer.config.seed);
+  if (peer.config.sketch_size > 0) {
+    const uint64_t seed = sketch_seed(peer.config.seed, line["round"].get<int64_t>());
+    line["sketch"] = model_sketch(model, peer.config.sketch_size, seed);
+  }
 }
 
 void run_round(Peer::State& peer, Transport& transport, int64_t round, double learning_rate, RoundTotals& totals) {

@@ -7,6 +7,12 @@
 
 namespace gossip {
 
+uint64_t sketch_seed(uint64_t run_seed, int64_t round) {
+  return splitmix64(run_seed ^ splitmix64(static_cast<uint64_t>(round) ^ 0x726f756e64ULL));
+}
+
+double sketch_relative_error(int rows) { return rows > 0 ? std::sqrt(2.0 / rows) : 0.0; }
+
 // The signs come from splitmix64 of the column: column j's need no state from column j-1.
 std::vector<double> model_sketch(std::span<const float> model, int rows, uint64_t seed) {
   std::vector<double> sketch(static_cast<size_t>(rows), 0.0);
@@ -31,19 +37,30 @@ std::vector<double> model_sketch(std::span<const float> model, int rows, uint64_
   return sketch;
 }
 
-double consensus_error_estimate(const std::vector<std::vector<double>>& sketches) {
-  if (sketches.size() < 2) return 0;
+namespace {
+
+// Row r's share (1/n) sum_i (s_ir - s_bar_r)^2 of the estimate.
+std::vector<double> row_spreads(const std::vector<std::vector<double>>& sketches) {
   const size_t rows = sketches.front().size();
-  std::vector<double> mean(rows, 0.0);
+  const double n = static_cast<double>(sketches.size());
+  std::vector<double> mean(rows, 0.0), spread(rows, 0.0);
   for (const auto& sketch : sketches) {
     if (sketch.size() != rows) throw std::invalid_argument("sketches of different sizes");
-    for (size_t r = 0; r < rows; ++r) mean[r] += sketch[r] / static_cast<double>(sketches.size());
+    for (size_t r = 0; r < rows; ++r) mean[r] += sketch[r] / n;
   }
-  double total = 0;
   for (const auto& sketch : sketches) {
-    for (size_t r = 0; r < rows; ++r) total += (sketch[r] - mean[r]) * (sketch[r] - mean[r]);
+    for (size_t r = 0; r < rows; ++r) spread[r] += (sketch[r] - mean[r]) * (sketch[r] - mean[r]) / n;
   }
-  return total / static_cast<double>(sketches.size());
+  return spread;
+}
+
+}  // namespace
+
+double consensus_error_estimate(const std::vector<std::vector<double>>& sketches) {
+  if (sketches.size() < 2) return 0;
+  double total = 0;
+  for (double share : row_spreads(sketches)) total += share;
+  return total;
 }
 
 }  // namespace gossip

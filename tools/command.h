@@ -20,5 +20,7 @@ void add_keygen_command(CLI::App& parent, std::vector<Command>& commands);
 void add_version_command(CLI::App& parent, std::vector<Command>& commands);
 void add_peer_command(CLI::App& parent, std::vector<Command>& commands);
 void add_launch_command(CLI::App& parent, std::vector<Command>& commands);
+void add_report_command(CLI::App& parent, std::vector<Command>& commands);
+void add_watch_command(CLI::App& parent, std::vector<Command>& commands);
 
 }  // namespace gossip::tools

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
       "  gossip keygen --update ring8.json            identity keys for every peer\n"
       "  gossip topo compare --peers 8,16,64          spectral gaps of the built-in graphs\n"
       "  gossip bench link                            link throughput vs raw TCP and AEAD\n"
+      "  gossip report runs/ring8                     an HTML page of a run's metrics\n"
+      "  gossip watch runs/ring8                      follow a run in the terminal\n"
       "Run `gossip SUBCOMMAND --help` for every flag of a subcommand.");
   std::vector<gossip::tools::Command> commands;
   gossip::tools::add_topo_commands(app, commands);
@@ -24,6 +26,8 @@ int main(int argc, char** argv) {
   gossip::tools::add_bench_commands(app, commands);
   gossip::tools::add_peer_command(app, commands);
   gossip::tools::add_launch_command(app, commands);
+  gossip::tools::add_report_command(app, commands);
+  gossip::tools::add_watch_command(app, commands);
   gossip::tools::add_version_command(app, commands);
   try {
     app.parse(argc, argv);

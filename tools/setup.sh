@@ -13,6 +13,7 @@ packages=(
   libeigen3-dev      # CPU kernels, spectral gaps
   nlohmann-json3-dev # topology files, metrics
   libcli11-dev       # the gossip command line
+  libjs-chart.js     # the charts of gossip report, inlined into its pages
   zlib1g-dev         # reading the gzipped dataset files
   doctest-dev        # unit tests
   dataset-fashion-mnist  # the MLP task's data, in /usr/share/datasets/fashion-mnist

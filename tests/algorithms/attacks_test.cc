@@ -75,7 +75,7 @@ TEST_CASE("attacks: sign flip, IPM, ALIE and dissensus send what their formulas 
   }
 }
 
-TEST_CASE("attacks: Gaussian noise has the asked spread; non-finite, silent, crash and label flip do what they say") {
+TEST_CASE("attacks: Gaussian noise has the asked spread, non-finite, silent, crash and label flip do what they say") {
   Scene scene;
   scene.own.assign(20000, 1.0f);
   scene.one.assign(20000, 0.0f);
@@ -98,7 +98,7 @@ TEST_CASE("attacks: Gaussian noise has the asked spread; non-finite, silent, cra
   CHECK(make_attack("label_flip", json::object(), "f")->task_options() == json{{"label_flip", true}});
 }
 
-TEST_CASE("attacks: honest before from_round; options checked with the entry named") {
+TEST_CASE("attacks: honest before from_round, options checked with the entry named") {
   Scene scene;
   Attacker later(make_attack("sign_flip", json::object(), "f"), 10, "sign_flip", 0, 1);
   const Payload honest[] = {{1, 0, bytes_of(scene.own)}};

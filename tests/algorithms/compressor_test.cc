@@ -32,7 +32,7 @@ TEST_CASE("identity: round trips bit for bit at sizes 0, 1, odd and large, and s
   }
 }
 
-TEST_CASE("identity: bytes of the wrong size are refused; misaligned bytes are copied, not read in place") {
+TEST_CASE("identity: bytes of the wrong size are refused, misaligned bytes are copied, not read in place") {
   IdentityCompressor identity;
   FloatBuffer scratch;
   std::vector<uint8_t> bytes(4 * 5 + 1);
@@ -146,7 +146,7 @@ TEST_CASE("top-k keeps the k largest magnitudes (ties to the lower index) and is
   CHECK(squared_distance(c, signs) == doctest::Approx((1 - 50.0 / 1000) * squared_norm(signs)).epsilon(1e-12));
 }
 
-TEST_CASE("top-k: indices as varint gaps (one byte below 128), checked against d; values after them") {
+TEST_CASE("top-k: indices as varint gaps (one byte below 128), checked against d, values after them") {
   auto codec = compressor("top_k", {{"count", 2}});
   std::vector<uint8_t> scratch;
   FloatBuffer decoded;
@@ -205,7 +205,7 @@ TEST_CASE("random-k and QSGD are unbiased: the mean of many draws is within the 
   }
 }
 
-TEST_CASE("QSGD: 4 bits a value is 7 levels; sign: +-||x||_1/d, one bit a value") {
+TEST_CASE("QSGD: 4 bits a value is 7 levels, sign: +-||x||_1/d, one bit a value") {
   auto qsgd = compressor("qsgd", {{"bits", 4}});
   CHECK(qsgd->max_wire_bytes(1000) == 4 + 500);
   CHECK(*qsgd->variance_factor(1000) == doctest::Approx(std::min(1000.0 / 49, std::sqrt(1000.0) / 7)));

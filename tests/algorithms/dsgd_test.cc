@@ -78,7 +78,7 @@ TEST_CASE("DSGD: one message a round, the model's own bytes to every out-neighbo
   }
 }
 
-TEST_CASE("DSGD: bytes of the wrong size or codec are rejected and left out; the rest is still mixed") {
+TEST_CASE("DSGD: bytes of the wrong size or codec are rejected and left out, the rest is still mixed") {
   const Neighbourhood ring{0, 1.0 / 3, {{1, 1.0 / 3}, {2, 1.0 / 3}}, {{1, 1.0 / 3}, {2, 1.0 / 3}}};
   std::vector<float> model{3.0f, 3.0f};
   const std::vector<float> wrong_size{100.0f, 100.0f, 100.0f}, honest{6.0f, 6.0f};

@@ -30,7 +30,7 @@ TEST_CASE("registry: a program adds its own rule under a new name, built with th
   CHECK(make_algorithm({.algorithm = "test-rule"}, 2, 5, 1) != nullptr);
 }
 
-TEST_CASE("state sections: floats round trip; a section of another size is refused by name") {
+TEST_CASE("state sections: floats round trip, a section of another size is refused by name") {
   const float values[] = {1.0f, -0.5f, 3e-8f};
   StateSection section = float_section("tracker", values);
   CHECK(float_count(section) == 3);

@@ -108,7 +108,7 @@ TEST_CASE("median and trimmed mean: with f outliers (huge, NaN, Inf) every coord
   }
 }
 
-TEST_CASE("clipping: each neighbour moves the peer by at most w_ij tau; fixed and adaptive tau by hand") {
+TEST_CASE("clipping: each neighbour moves the peer by at most w_ij tau, fixed and adaptive tau by hand") {
   // Fixed tau 1: a neighbour at (3, 4) with weight 1/2 moves the peer 1/2 of the way's unit vector.
   auto fixed = aggregator("clipping", {{"tau", 1.0}});
   std::vector<float> own{0, 0};
@@ -238,7 +238,7 @@ TEST_CASE("robust aggregators: missing neighbours, a degree-1 peer, f = 0 and 2f
                   ConfigError);
 }
 
-TEST_CASE("robust aggregators: options checked with the field named; CHOCO and push-sum refuse them, saying why") {
+TEST_CASE("robust aggregators: options checked with the field named, CHOCO and push-sum refuse them, saying why") {
   auto error = [](const std::string& name, const json& options) {
     try {
       make_aggregator(name, options);

@@ -8,7 +8,7 @@
 
 using namespace gossip;
 
-TEST_CASE("weighted mean: own and neighbours by their weights; a missing neighbour's weight goes to the own vector") {
+TEST_CASE("weighted mean: own and neighbours by their weights, a missing neighbour's weight goes to the own vector") {
   WeightedMean mean;
   std::vector<float> own{3.0f, 0.0f};
   const std::vector<float> one{6.0f, 3.0f}, two{9.0f, 6.0f};

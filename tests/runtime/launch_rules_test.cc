@@ -27,7 +27,7 @@ json launch(const json& training, int peers = 4, const json& graph = {{"kind", "
 
 }  // namespace
 
-TEST_CASE("launch: DSGD stops at a bias that shrinks with the step; gradient tracking reaches the optimum, 1000x closer") {
+TEST_CASE("launch: DSGD stops at a bias that shrinks with the step, gradient tracking reaches the optimum, 1000x closer") {
   const json problem{{"task", "least_squares"}, {"task_options", {{"heterogeneity", 2.0}}}, {"rounds", 2000},
                      {"eval_every", 0}, {"seed", 11}};
   // ||x*|| of the same problem (the seed and peers decide it), to make distances relative.
@@ -56,7 +56,7 @@ TEST_CASE("launch: DSGD stops at a bias that shrinks with the step; gradient tra
   CHECK(tracking * 1000 < dsgd[1]);
 }
 
-TEST_CASE("launch: one-peer exponential averages exactly in 3 rounds on 8 peers; on 6 it is refused and says why") {
+TEST_CASE("launch: one-peer exponential averages exactly in 3 rounds on 8 peers, on 6 it is refused and says why") {
   // The step only in round 0 (a step schedule with gamma 0), so the peers' models differ
   // once and then only gossip: 3 rounds of hops 1, 2 and 4 average 8 models exactly.
   const json once{{"task", "least_squares"}, {"rounds", 3}, {"learning_rate", 0.5},
@@ -81,7 +81,7 @@ TEST_CASE("launch: one-peer exponential averages exactly in 3 rounds on 8 peers;
   CHECK(said.find("do not average exactly") != std::string::npos);
 }
 
-TEST_CASE("launch: model snapshots give the average model's curve; its last point is the summary's") {
+TEST_CASE("launch: model snapshots give the average model's curve, its last point is the summary's") {
   testing::TempDir dir;
   const auto topology = testing::write_topology(
       dir, 4, {{"task", "least_squares"}, {"rounds", 200}, {"learning_rate", 0.02}, {"snapshot_every", 50}});

@@ -153,7 +153,7 @@ TopologyFile directed_ring(const std::vector<double>& keep) {
 
 }  // namespace
 
-TEST_CASE("rules: push-sum on a directed ring with unequal weights converges to the true average; DSGD is refused there") {
+TEST_CASE("rules: push-sum on a directed ring with unequal weights converges to the true average, DSGD is refused there") {
   const Topology topology = build_topology(directed_ring({0.3, 0.5, 0.7, 0.4, 0.6, 0.8}));
   MixingProperties mixing;
   mixing.symmetric = false;
@@ -263,7 +263,7 @@ TEST_CASE("rules: each rule, stopped after round 30 and resumed, ends bit for bi
   }
 }
 
-TEST_CASE("rules: a vector attack needs a rule that sends plain vectors; a Byzantine peer must be in the topology") {
+TEST_CASE("rules: a vector attack needs a rule that sends plain vectors, a Byzantine peer must be in the topology") {
   const Topology topology = ring(4);
   testing::TempDir dir;
   auto refusal = [&](json training) {

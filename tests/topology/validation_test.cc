@@ -87,7 +87,7 @@ TEST_CASE("an asymmetric matrix where symmetry is required") {
         "matrix (set \"directed\": true otherwise)");
 }
 
-TEST_CASE("a directed W whose columns sum to 1 but not its rows loads (for push-sum); one with neither is refused") {
+TEST_CASE("a directed W whose columns sum to 1 but not its rows loads (for push-sum), one with neither is refused") {
   // Peer i keeps 0.3, 0.5, 0.7 of its mass and sends the rest to i + 1.
   CHECK(load_error(with_graph(R"({"kind": "matrix", "directed": true,
                                   "matrix": [[0.3, 0, 0.3], [0.7, 0.5, 0], [0, 0.5, 0.7]]})")) == "");
