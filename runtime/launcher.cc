@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "runtime/checkpoint.h"
+#include "runtime/peer_process.h"
 #include "runtime/run_directory.h"
 #include "runtime/run_progress.h"
 #include "runtime/run_summary.h"
@@ -123,6 +125,7 @@ pid_t start_peer(const LaunchOptions& options, const std::filesystem::path& run_
     dup2(fd, STDERR_FILENO);
     close(fd);
   }
+  setenv("GOSSIP_LAUNCHED", "1", 1);  // its stderr is its log already (peer_process.cc)
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -187,6 +190,44 @@ void stop_children(std::vector<Child>& children) {
   }
 }
 
+// Ctrl-C: every peer is asked to stop before the same round, a little ahead of the
+// furthest one, so that all of them write a checkpoint of that round and --resume goes on
+// exactly. The round goes with the signal (sigqueue). A second Ctrl-C, or peers that take
+// longer than a round timeout past that, are killed.
+void interrupt_children(std::vector<Child>& children, RunProgress& progress, const TrainingConfig& config,
+                        double elapsed_seconds) {
+  progress.poll();
+  int64_t furthest = 0;
+  for (const auto& peer : progress.peers()) furthest = std::max(furthest, peer.round + 1);
+  const double rounds_per_second = elapsed_seconds > 0 ? static_cast<double>(furthest) / elapsed_seconds : 0;
+  const int64_t stop_before = furthest + 2 + static_cast<int64_t>(rounds_per_second * 0.25);
+  std::fprintf(stderr, "launch: interrupted; every peer stops before round %lld with a checkpoint (Ctrl-C again: kill)\n",
+               static_cast<long long>(stop_before));
+  interrupted = 0;
+  for (auto& child : children) {
+    if (child.done) continue;
+    sigval value{};
+    value.sival_int = static_cast<int>(std::min<int64_t>(stop_before, INT32_MAX));
+    sigqueue(child.pid, SIGTERM, value);
+  }
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigaction(SIGINT, &action, nullptr);
+  const auto deadline = std::chrono::steady_clock::now() + Seconds(config.round_timeout_seconds + 10);
+  for (auto& child : children) {
+    while (!child.done && waitpid(child.pid, nullptr, WNOHANG) == 0 && !interrupted &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!child.done && waitpid(child.pid, nullptr, WNOHANG) == 0) {
+      kill(child.pid, SIGKILL);
+      waitpid(child.pid, nullptr, 0);
+    }
+    child.done = true;
+  }
+  signal(SIGINT, SIG_DFL);
+}
+
 }  // namespace
 
 int launch(const LaunchOptions& options) {
@@ -212,6 +253,7 @@ int launch(const LaunchOptions& options) {
     if (is_local_host(peer.host)) local.push_back(peer.id);
   }
   if (local.empty()) throw ConfigError(options.topology_path + ": no peer's host is this machine; run gossip peer on each host");
+  for (int peer : local) require_supported_device(loaded.file, peer, options.topology_path);
   if (local.size() < loaded.file.peers.size()) {
     std::fprintf(stderr, "launch: %zu of %zu peers run here; start the others with `gossip peer` on their hosts\n",
                  local.size(), loaded.file.peers.size());
@@ -232,11 +274,12 @@ int launch(const LaunchOptions& options) {
   for (int peer : local) children.push_back({peer, start_peer(options, run_dir, key_dir, peer, resume_round), false});
 
   RunProgress progress(run_dir, local, config.rounds, byzantine_peers(config));
-  RunOutcome outcome{local, {}, 0};
+  RunOutcome outcome{local, {}, 0, std::max<int64_t>(resume_round, 0)};
   const bool live = isatty(STDERR_FILENO);
   auto last_print = started;
   size_t running = children.size();
-  while (running > 0 && !interrupted) {
+  int setup_failure = 0;  // the exit status when a peer failed before its first round
+  while (running > 0 && !interrupted && setup_failure == 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     for (auto& child : children) {
       int status = 0;
@@ -248,6 +291,16 @@ int launch(const LaunchOptions& options) {
       std::fprintf(stderr, "%slaunch: peer %d failed: %s; log %s:\n%s", live ? "\n" : "", child.peer,
                    outcome.failed[child.peer].c_str(), log_path(run_dir, child.peer).c_str(),
                    last_lines(log_path(run_dir, child.peer), 5).c_str());
+      // Before its first round, a failure is the setup's (a taken port, a bad key): the
+      // others would only wait out the startup timeout and train without it.
+      progress.poll();
+      const auto& peers = progress.peers();
+      const auto entry = std::find_if(peers.begin(), peers.end(), [&](const PeerProgress& p) { return p.peer == child.peer; });
+      if (entry != peers.end() && entry->round < 0) {
+        std::fprintf(stderr, "launch: peer %d failed before training started; stopping the others\n", child.peer);
+        setup_failure = WIFEXITED(status) && WEXITSTATUS(status) == 2 ? 2 : 1;
+        break;
+      }
     }
     const auto now = std::chrono::steady_clock::now();
     if (Seconds(now - last_print).count() >= options.progress_interval_seconds * (live ? 1 : 5) || running == 0) {
@@ -260,10 +313,20 @@ int launch(const LaunchOptions& options) {
   if (live) std::fputs("\n", stderr);
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
-  if (interrupted) {
+  if (setup_failure != 0) {
     stop_children(children);
-    std::fprintf(stderr, "launch: interrupted; stopped every peer. Continue from the last checkpoint with:\n"
-                         "  gossip launch --resume --run-dir %s\n", run_dir.c_str());
+    return setup_failure;
+  }
+  if (interrupted) {
+    interrupt_children(children, progress, config, Seconds(std::chrono::steady_clock::now() - started).count());
+    try {
+      const int64_t round = common_checkpoint(run_dir, local);
+      std::fprintf(stderr, "launch: interrupted; every peer stopped, the newest checkpoint they share is round %lld. "
+                           "Continue with:\n  gossip launch --resume --run-dir %s\n",
+                   static_cast<long long>(round), run_dir.c_str());
+    } catch (const ConfigError&) {
+      std::fprintf(stderr, "launch: interrupted before the peers had a checkpoint in common; start the run again\n");
+    }
     return 130;
   }
   outcome.wall_seconds = Seconds(std::chrono::steady_clock::now() - started).count();

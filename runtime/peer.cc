@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <stdexcept>
 
 #include "algorithms/local_sgd.h"
@@ -112,13 +113,22 @@ struct Peer::State {
   std::vector<Neighbourhood> neighbourhoods;  // by round % period
   int64_t start_round = 0;
   Clock::time_point started = Clock::now();
+  std::set<int> heard;  // neighbours whose messages arrived in some round: the others never linked
 
   const Neighbourhood& neighbourhood(int64_t round) const { return neighbourhoods[round % neighbourhoods.size()]; }
+  std::unique_ptr<FILE, int (*)(FILE*)> log_copy{nullptr, &std::fclose};
+
   void log(const std::string& line) const {
     if (setup.log) {
       setup.log(line);
-    } else {
-      std::fprintf(stderr, "[peer %d %.1fs] %s\n", setup.id, seconds(Clock::now() - started), line.c_str());
+      return;
+    }
+    char text[48];
+    std::snprintf(text, sizeof(text), "[peer %d %.1fs] ", setup.id, seconds(Clock::now() - started));
+    std::fprintf(stderr, "%s%s\n", text, line.c_str());
+    if (log_copy) {
+      std::fprintf(log_copy.get(), "%s%s\n", text, line.c_str());
+      std::fflush(log_copy.get());
     }
   }
 };
@@ -319,6 +329,9 @@ bool train(Peer::State& peer, Transport& transport) {
       throw std::runtime_error("round " + std::to_string(round) + ": the loss is " + std::to_string(totals.loss()) +
                                " (diverged: try a smaller learning_rate)");
     }
+    for (const WeightedPeer& in : peer.neighbourhood(round).in) {
+      if (std::find(totals.missing.begin(), totals.missing.end(), in.peer) == totals.missing.end()) peer.heard.insert(in.peer);
+    }
     next = next_round(peer, transport, round, totals);
     const TransportStats after = transport.stats();
     nlohmann::json line = round_line(peer, round, learning_rate, totals, before, after);
@@ -353,12 +366,57 @@ void finish(Peer::State& peer, Transport& transport) {
   const auto deadline = Clock::now() + timeout(peer.config.round_timeout_seconds);
   ExchangeResult result =
       transport.exchange({peer.config.rounds, wire_kind(MessageKind::kFinished), sends, neighbours, deadline, true});
-  if (!result.missing.empty()) peer.log("finished; " + std::to_string(result.missing.size()) + " neighbour(s) had gone");
+  std::string gone, never;
+  for (int neighbour : result.missing) (peer.heard.contains(neighbour) ? gone : never) += " " + std::to_string(neighbour);
+  if (!gone.empty()) peer.log("finished; neighbour(s)" + gone + " had gone");
+  if (!never.empty()) peer.log("finished; neighbour(s)" + never + " never linked in the whole run");
+}
+
+std::string id_list(const std::vector<int>& ids) {
+  std::string text;
+  for (int id : ids) text += (text.empty() ? "" : ", ") + std::to_string(id);
+  return text;
+}
+
+// Waits for the links, saying after 2 s and then every 10 s which neighbours it still waits for; false when
+// PeerSetup::stop stopped it meanwhile. A peer none of whose neighbours came trains nothing
+// worth having: that is an error unless the settings allow training alone.
+bool wait_for_neighbours(const Peer::State& peer, Transport& transport) {
+  const double limit = peer.config.startup_timeout_seconds;
+  const auto started = Clock::now(), deadline = started + timeout(limit);
+  auto next_word = started + std::chrono::seconds(2);
+  std::vector<int> down;
+  for (;;) {
+    down = transport.wait_for_links(std::min(deadline, Clock::now() + std::chrono::seconds(1)));
+    if (down.empty() || Clock::now() >= deadline) break;
+    if (peer.setup.stop && peer.setup.stop(peer.start_round)) return false;
+    if (Clock::now() >= next_word) {
+      next_word = Clock::now() + std::chrono::seconds(10);
+      char waited[64];
+      std::snprintf(waited, sizeof(waited), " (%.0f s of %.0f s)", seconds(Clock::now() - started), limit);
+      peer.log("waiting for peer(s) " + id_list(down) + waited);
+    }
+  }
+  if (down.empty()) return true;
+  const std::vector<int> neighbours = peer.setup.topology.linked_peers(peer.setup.id);
+  char after[64];
+  std::snprintf(after, sizeof(after), "%.0f s", limit);
+  if (down.size() == neighbours.size() && !peer.config.train_alone) {
+    throw std::runtime_error("no neighbour linked within startup_timeout_seconds (" + std::string(after) + "): peer(s) " +
+                             id_list(down) + " never came. Check that they run and that their host:port is reachable "
+                             "from here; set training.train_alone to true to train without them");
+  }
+  peer.log("starting without neighbour(s) " + id_list(down) + ": never linked within " + after);
+  return true;
 }
 
 }  // namespace
 
 Peer::Peer(PeerSetup setup) : state_(std::make_unique<State>(std::move(setup))) {
+  if (!state_->setup.log_copy.empty()) {
+    std::filesystem::create_directories(state_->setup.log_copy.parent_path());
+    state_->log_copy.reset(std::fopen(state_->setup.log_copy.c_str(), "a"));
+  }
   log("task " + state_->config.task + ": " + state_->task->describe() + "; " + std::to_string(state_->model.size()) +
       " parameters");
 }
@@ -395,12 +453,9 @@ void Peer::log(const std::string& line) const { state_->log(line); }
 bool Peer::run(Transport& transport) {
   State& peer = *state_;
   std::filesystem::create_directories(peer_directory(peer.setup.run_dir, peer.setup.id));
-  const std::vector<int> down = transport.wait_for_links(Clock::now() + timeout(peer.config.startup_timeout_seconds));
-  if (!down.empty()) {
-    std::string ids;
-    for (int id : down) ids += " " + std::to_string(id);
-    peer.log("starting without neighbour(s)" + ids + ": no link after " +
-             std::to_string(peer.config.startup_timeout_seconds) + " s");
+  if (!wait_for_neighbours(peer, transport)) {
+    peer.log("stopped while waiting for its neighbours, before any round");
+    return false;
   }
   if (!train(peer, transport)) return false;
   // The final model is the one evaluated (de-biased where the rule keeps a biased one).

@@ -31,6 +31,7 @@ struct PeerSetup {
   // Asked at the end of every round with the next round: true stops the peer there, with a
   // checkpoint to resume from (an interrupt, or a test's crash). Default: never.
   std::function<bool(int64_t next_round)> stop;
+  std::filesystem::path log_copy = {};  // with the default log: every line also appended here (empty: not)
 };
 
 class Peer {

@@ -1,13 +1,65 @@
 #include "runtime/peer_process.h"
 
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+
 #include "common/config_error.h"
 #include "kernels/dense.h"
 #include "runtime/peer.h"
+#include "runtime/checkpoint.h"
+#include "runtime/metrics_log.h"
 #include "runtime/peer_network.h"
+#include "runtime/run_directory.h"
 #include "topology/topology_file.h"
 #include "transport/identity.h"
 
 namespace gossip {
+namespace {
+
+// SIGINT or SIGTERM: stop at the end of a round, with a checkpoint. `gossip launch` sends
+// SIGTERM with the round every peer should stop before (sigqueue), so all of them
+// checkpoint the same round and --resume continues exactly; a plain signal (Ctrl-C on a
+// hand-started peer) stops at the end of the current round.
+volatile std::sig_atomic_t interrupted = 0;
+volatile std::sig_atomic_t stop_before_round = -1;
+
+void on_interrupt(int, siginfo_t* info, void*) {
+  if (info && info->si_code == SI_QUEUE && info->si_value.sival_int > 0) stop_before_round = info->si_value.sival_int;
+  interrupted = 1;
+}
+
+bool asked_to_stop(int64_t next_round) {
+  return interrupted && (stop_before_round < 0 || next_round >= stop_before_round);
+}
+
+}  // namespace
+
+void require_supported_device(const TopologyFile& file, int id, const std::string& path) {
+  const std::string& device = file.peers[static_cast<size_t>(id)].device;
+  if (device != "cpu") {
+    throw ConfigError(path + ": peers[" + std::to_string(id) + "].device is \"" + device +
+                      "\", but this build trains on the CPU only (the GPU path is not built yet); set \"device\": \"cpu\"");
+  }
+}
+
+namespace {
+
+// RUN/peer-I/config.json and topology.json: what this peer ran with (public keys only).
+void write_peer_settings(const PeerOptions& options, const LoadedTopology& loaded, const TrainingConfig& config) {
+  const auto dir = peer_directory(options.run_dir, options.id);
+  std::filesystem::create_directories(dir);
+  save_topology_file(loaded.file, (dir / "topology.json").string());
+  const nlohmann::json settings{{"peer", options.id},
+                                {"topology_source", std::filesystem::absolute(options.topology_path).string()},
+                                {"resumed", options.resume},
+                                {"training", to_json(config)}};
+  std::ofstream out(dir / "config.json");
+  out << settings.dump(2) << "\n";
+  if (!out) throw ConfigError("cannot write " + (dir / "config.json").string());
+}
+
+}  // namespace
 
 int run_peer(const PeerOptions& options) {
   LoadedTopology loaded = load_topology(options.topology_path);
@@ -16,10 +68,30 @@ int run_peer(const PeerOptions& options) {
     throw ConfigError("--id " + std::to_string(options.id) + " is not a peer of " + options.topology_path + " (ids 0.." +
                       std::to_string(peers - 1) + ")");
   }
+  require_supported_device(loaded.file, options.id, options.topology_path);
+  const auto metrics = metrics_path(options.run_dir, options.id);
+  if (!options.resume && !options.overwrite && std::filesystem::exists(metrics) && std::filesystem::file_size(metrics) > 0) {
+    throw ConfigError(metrics.string() + " already holds " + std::to_string(read_metrics(metrics).size()) +
+                      " rounds of this peer; add --resume to continue that run, --overwrite to start afresh over it "
+                      "(its metrics are lost), or pick another --run-dir");
+  }
   const TrainingConfig config =
       parse_training_config(merge_training(loaded.file.training, options.overrides), loaded.file.seed);
   cpu::set_threads(config.threads);
-  Peer peer({options.id, loaded.topology, config, options.run_dir, options.log, nullptr});
+  interrupted = 0;
+  stop_before_round = -1;
+  struct sigaction action {};
+  action.sa_sigaction = on_interrupt;
+  action.sa_flags = SA_SIGINFO;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  // Under `gossip launch` the peer's stderr is already RUN/peer-I/peer.log; a peer started by
+  // hand keeps its own copy there, with its resolved settings, so a run gathered from
+  // several VMs is complete.
+  const bool launched = std::getenv("GOSSIP_LAUNCHED") != nullptr;
+  Peer peer({options.id, loaded.topology, config, options.run_dir, options.log, asked_to_stop,
+             launched ? std::filesystem::path() : log_path(options.run_dir, options.id)});
+  write_peer_settings(options, loaded, config);
   if (options.resume) {
     peer.resume(options.resume_round);
   } else {
@@ -35,8 +107,14 @@ int run_peer(const PeerOptions& options) {
   settings.first_round = peer.first_round();
   settings.log = [&peer](const std::string& line) { peer.log(line); };
   TcpTransport transport(tcp_options_for(loaded, options.id, load_identity(key_path), settings));
-  peer.run(transport);
-  return 0;
+  if (peer.run(transport)) return 0;
+  if (!interrupted) return 0;  // its attack was to leave: that is the run going as set
+  if (checkpoint_rounds(checkpoint_directory(options.run_dir, options.id)).empty()) {
+    peer.log("interrupted before its first checkpoint: start it again (with --overwrite)");
+  } else {
+    peer.log("interrupted: continue this peer with the same command and --resume");
+  }
+  return 130;
 }
 
 }  // namespace gossip

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>  // setting overrides
 #include <string>
 
+#include "topology/topology_file.h"
+
 namespace gossip {
 
 struct PeerOptions {
@@ -18,10 +20,15 @@ struct PeerOptions {
   std::filesystem::path run_dir = "runs/latest";
   nlohmann::json overrides = nlohmann::json::object();  // over the file's `training`
   bool resume = false;
+  bool overwrite = false;               // start afresh over this peer's metrics in run_dir (else refused)
   int64_t resume_round = -1;            // with resume: this checkpoint; -1: the newest
   bool plaintext = false;               // no encryption (authentication stays): trusted networks only
   std::function<void(const std::string&)> log;  // default: stderr
 };
+
+// Until the CUDA path exists, a peer trains on the CPU only: a file that asks for a GPU is
+// refused (naming the peer and the field) rather than quietly run on the CPU.
+void require_supported_device(const TopologyFile& file, int id, const std::string& path);
 
 // Runs the peer to the end. Returns 0; throws ConfigError on bad settings, files or keys
 // and std::runtime_error when training diverges (a non-finite loss).

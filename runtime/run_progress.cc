@@ -20,7 +20,11 @@ void absorb(PeerProgress& peer, const nlohmann::json& line) {
   peer.compute_seconds += line.value("compute_seconds", 0.0);
   peer.communicate_seconds += line.value("communicate_seconds", 0.0);
   peer.wait_seconds += line.value("wait_seconds", 0.0);
-  if (line.contains("missing") && line["missing"].is_array()) peer.missing += line["missing"].size();
+  ++peer.rounds_seen;
+  if (line.contains("missing") && line["missing"].is_array()) {
+    peer.missing += line["missing"].size();
+    for (const auto& neighbour : line["missing"]) ++peer.missing_by_neighbour[neighbour.get<int>()];
+  }
   if (line.contains("test_accuracy")) peer.test_accuracy = line["test_accuracy"].get<double>();
   if (line.contains("test_loss")) peer.test_loss = line["test_loss"].get<double>();
   if (line.contains("sketch") && line["sketch"].is_array()) {

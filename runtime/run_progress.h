@@ -20,6 +20,8 @@ struct PeerProgress {
   std::optional<double> test_loss;
   uint64_t bytes_sent = 0, bytes_received = 0;
   uint64_t missing = 0;    // neighbour-rounds missed, summed
+  int64_t rounds_seen = 0;  // metrics lines read
+  std::map<int, int64_t> missing_by_neighbour;  // rounds each neighbour was missing
   double compute_seconds = 0, communicate_seconds = 0, wait_seconds = 0;
   std::map<int64_t, std::vector<double>> sketches;  // by round, the newest few
   bool byzantine = false;  // listed in the byzantine setting: left out of the honest numbers

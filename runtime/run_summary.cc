@@ -10,9 +10,6 @@
 #include "runtime/training_config.h"
 
 namespace gossip {
-namespace {
-
-}  // namespace
 
 nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedTopology& loaded,
                              const RunProgress& progress, const RunOutcome& outcome) {
@@ -22,7 +19,9 @@ nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedT
                          {"peers", peers},
                          {"graph", loaded.file.graph.kind},
                          {"rounds", config.rounds},
-                         {"wall_seconds", outcome.wall_seconds}};
+                         {"wall_seconds", outcome.wall_seconds},
+                         {"first_round", outcome.first_round},
+                         {"rounds_run", config.rounds - outcome.first_round}};
   nlohmann::json per_peer = nlohmann::json::array(), accuracy_per_peer = nlohmann::json::array();
   uint64_t sent = 0, received = 0;
   for (const auto& peer : progress.peers()) {
@@ -32,6 +31,15 @@ nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedT
                          {"bytes_sent", peer.bytes_sent}, {"missing_neighbour_rounds", peer.missing},
                          {"compute_seconds", peer.compute_seconds}, {"communicate_seconds", peer.communicate_seconds},
                          {"wait_seconds", peer.wait_seconds}};
+    // Which neighbours it trained without: missing in every round it ran (never linked),
+    // and how many rounds each other missing neighbour was missing.
+    nlohmann::json without = nlohmann::json::array(), missing_rounds = nlohmann::json::object();
+    for (const auto& [neighbour, rounds] : peer.missing_by_neighbour) {
+      missing_rounds[std::to_string(neighbour)] = rounds;
+      if (rounds == peer.rounds_seen) without.push_back(neighbour);
+    }
+    entry["never_heard_from"] = without;
+    entry["missing_rounds_by_neighbour"] = missing_rounds;
     if (peer.test_accuracy) entry["test_accuracy"] = *peer.test_accuracy;
     if (peer.test_loss) entry["test_loss"] = *peer.test_loss;
     if (auto failed = outcome.failed.find(peer.peer); failed != outcome.failed.end()) entry["failed"] = failed->second;
@@ -88,6 +96,12 @@ std::string format_summary(const nlohmann::json& summary) {
                   peer.contains("failed") ? ("  FAILED: " + peer["failed"].get<std::string>()).c_str() : "",
                   peer.contains("byzantine") ? ("  byzantine: " + peer["byzantine"].get<std::string>()).c_str() : "");
     out += text;
+    if (peer.contains("never_heard_from") && !peer["never_heard_from"].empty()) {
+      out.pop_back();
+      out += "  never heard from peer(s)";
+      for (const auto& id : peer["never_heard_from"]) out += " " + id.dump();
+      out += "\n";
+    }
   }
   if (summary.contains("byzantine_peers")) {
     std::string ids;
@@ -112,7 +126,23 @@ std::string format_summary(const nlohmann::json& summary) {
                   summary["consensus_error_exact"].get<double>(), summary.value("consensus_error", 0.0));
     out += text;
   }
-  std::snprintf(text, sizeof(text), "%lld rounds in %.1f s, %.1f MB sent in all\n", summary["rounds"].get<long long>(),
+  // Where the time went: on one machine the peers share its cores, and waiting for a
+  // neighbour is mostly waiting for a core, so the wait share says why a run is slow.
+  double compute = 0, communicate = 0, wait = 0;
+  for (const auto& peer : summary["per_peer"]) {
+    compute += peer.value("compute_seconds", 0.0);
+    communicate += peer.value("communicate_seconds", 0.0);
+    wait += peer.value("wait_seconds", 0.0);
+  }
+  if (const double busy = compute + communicate + wait; busy > 0) {
+    std::snprintf(text, sizeof(text), "time of the peers: compute %.0f%%, communicate %.0f%%, wait for neighbours %.0f%%\n",
+                  100 * compute / busy, 100 * communicate / busy, 100 * wait / busy);
+    out += text;
+  }
+  const long long first = summary.value("first_round", 0LL);
+  std::snprintf(text, sizeof(text), "%lld rounds%s in %.1f s, %.1f MB sent in all\n",
+                summary["rounds"].get<long long>() - first,
+                first > 0 ? (" (resumed at round " + std::to_string(first) + ")").c_str() : "",
                 summary["wall_seconds"].get<double>(), summary["bytes_sent_total"].get<double>() / 1e6);
   return out + text;
 }

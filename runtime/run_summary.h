@@ -16,6 +16,7 @@ struct RunOutcome {
   std::vector<int> local_peers;
   std::map<int, std::string> failed;  // peer -> how it ended (exit status or signal)
   double wall_seconds = 0;
+  int64_t first_round = 0;  // a resumed launch ran from this round: its wall time covers only those
 };
 
 // Reads the peers' final models (RUN/peer-I/final.ckpt). When every peer of the file

@@ -144,8 +144,8 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   reader.reject_unknown({"task", "task_options", "partition", "alpha", "rounds", "local_steps", "batch_size",
                          "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "compressor",
                          "consensus_step", "aggregator", "byzantine", "seed",
-                         "eval_every", "checkpoint_every", "snapshot_every", "round_timeout_seconds", "startup_timeout_seconds",
-                         "sketch_size", "threads"});
+                         "eval_every", "checkpoint_every", "snapshot_every", "round_timeout_seconds",
+                         "startup_timeout_seconds", "train_alone", "sketch_size", "threads"});
   TrainingConfig config;
   config.task = reader.string_or("task", config.task);
   if (reader.has("task_options")) {
@@ -176,6 +176,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   config.round_timeout_seconds = reader.number_or("round_timeout_seconds", config.round_timeout_seconds, 0.001, 86400);
   config.startup_timeout_seconds =
       reader.number_or("startup_timeout_seconds", config.startup_timeout_seconds, 0.001, 86400);
+  config.train_alone = reader.boolean_or("train_alone", config.train_alone);
   config.sketch_size = static_cast<int>(reader.integer_or("sketch_size", config.sketch_size, 0, 4096));
   config.threads = static_cast<int>(reader.integer_or("threads", config.threads, 1, 1024));
   return config;
@@ -265,6 +266,7 @@ nlohmann::json to_json(const TrainingConfig& config) {
       {"snapshot_every", config.snapshot_every},
       {"round_timeout_seconds", config.round_timeout_seconds},
       {"startup_timeout_seconds", config.startup_timeout_seconds},
+      {"train_alone", config.train_alone},
       {"sketch_size", config.sketch_size},
       {"threads", config.threads},
   };

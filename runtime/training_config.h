@@ -58,6 +58,7 @@ struct TrainingConfig {
   int64_t snapshot_every = 0;     // rounds between saved copies of the model, for the average-model curve (0: none)
   double round_timeout_seconds = 30;  // how long a round waits for a neighbour
   double startup_timeout_seconds = 60;  // how long a peer waits for its first links
+  bool train_alone = false;             // a peer none of whose neighbours linked trains alone, instead of failing
   int sketch_size = 64;           // rows of the random sketch S x_i in the metrics
   int threads = 1;                // compute threads per peer
 };

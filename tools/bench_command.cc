@@ -116,6 +116,13 @@ void add_average_model(CLI::App& bench, std::vector<Command>& commands) {
 void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
   CLI::App* bench = parent.add_subcommand("bench", "Benchmarks that print a table of medians");
   bench->require_subcommand(1);
+  bench->footer(
+      "Examples:\n"
+      "  gossip bench link                      encrypted link vs raw TCP and libsodium's AEAD\n"
+      "  gossip bench train --batch 64          the MLP's training step, samples/s\n"
+      "  gossip bench aggregators               robust aggregators against the plain mean\n"
+      "  gossip bench average-model RUN         the average model at each snapshot of a run\n"
+      "Run `gossip bench SUBCOMMAND --help` for every flag.");
   CLI::App* link = bench->add_subcommand(
       "link", "Throughput of one peer link, encrypted and plaintext, against a raw TCP socket pair and "
               "libsodium's AEAD speed on this CPU");

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "tools/command.h"
+#include "tools/usage_error.h"
 #include "common/config_error.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
+      "  gossip launch examples/ring8_fashion_mnist.json   train 8 local peers on a ring\n"
+      "  gossip launch --graph exponential --peers 16      the same without a file\n"
+      "  gossip peer vms.json --id 3                  one peer of a run across machines\n"
       "  gossip topo ring --peers 8 -o ring8.json     write a topology file\n"
       "  gossip topo show ring8.json                  peers, weights, spectral gap\n"
       "  gossip keygen --update ring8.json            identity keys for every peer\n"
@@ -21,18 +25,18 @@ int main(int argc, char** argv) {
       "  gossip watch runs/ring8                      follow a run in the terminal\n"
       "Run `gossip SUBCOMMAND --help` for every flag of a subcommand.");
   std::vector<gossip::tools::Command> commands;
+  gossip::tools::add_launch_command(app, commands);
+  gossip::tools::add_peer_command(app, commands);
+  gossip::tools::add_report_command(app, commands);
+  gossip::tools::add_watch_command(app, commands);
   gossip::tools::add_topo_commands(app, commands);
   gossip::tools::add_keygen_command(app, commands);
   gossip::tools::add_bench_commands(app, commands);
-  gossip::tools::add_peer_command(app, commands);
-  gossip::tools::add_launch_command(app, commands);
-  gossip::tools::add_report_command(app, commands);
-  gossip::tools::add_watch_command(app, commands);
   gossip::tools::add_version_command(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    return gossip::tools::exit_for_parse_error(app, error, "gossip");
   }
   try {
     // The innermost parsed subcommand wins: `topo show` over `topo`.

@@ -41,6 +41,7 @@ void add_peer_command(CLI::App& parent, std::vector<Command>& commands) {
   app->add_option("--run-dir", options->run_dir, "Run directory")->capture_default_str();
   app->add_flag("--resume", options->resume, "Continue from this peer's newest checkpoint in the run directory");
   app->add_option("--resume-round", options->resume_round, "With --resume: the checkpoint of this round");
+  app->add_flag("--overwrite", options->overwrite, "Start afresh even where the run directory has this peer's metrics");
   app->add_flag("--plaintext", options->plaintext, "No encryption (authentication stays); every peer must agree");
   auto flags = std::make_shared<TrainingFlags>(*app);
   commands.push_back({app, [options, flags] {

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "common/config_error.h"
+
 namespace gossip {
 
 void require_sodium() {
@@ -63,24 +65,24 @@ Identity load_identity(const std::string& path) {
   require_sodium();
   struct stat status {};
   if (stat(path.c_str(), &status) != 0) {
-    throw std::runtime_error(path + ": no secret key file here (make one with `gossip keygen`)");
+    throw ConfigError(path + ": no secret key file here (make one with `gossip keygen`)");
   }
   if (status.st_mode & 077) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(status.st_mode & 0777));
-    throw std::runtime_error(path + ": secret key file is readable by group or others (mode " + mode +
+    throw ConfigError(path + ": secret key file is readable by group or others (mode " + mode +
                              "); run chmod 600 " + path);
   }
   std::ifstream in(path);
   std::string hex;
-  if (!(in >> hex)) throw std::runtime_error(path + ": cannot read the key file");
+  if (!(in >> hex)) throw ConfigError(path + ": cannot read the key file");
   std::array<uint8_t, crypto_sign_SEEDBYTES> seed{};
   size_t length = 0;
   const char* end = nullptr;
   if (hex.size() != 2 * seed.size() ||
       sodium_hex2bin(seed.data(), seed.size(), hex.data(), hex.size(), nullptr, &length, &end) != 0 ||
       length != seed.size()) {
-    throw std::runtime_error(path + ": expected 64 hex digits (an Ed25519 seed from `gossip keygen`)");
+    throw ConfigError(path + ": expected 64 hex digits (an Ed25519 seed from `gossip keygen`)");
   }
   Identity identity;
   crypto_sign_seed_keypair(identity.public_key.data(), identity.secret_key.data(), seed.data());

@@ -148,3 +148,42 @@ TEST_CASE("bench link prints medians and ratios, and the same as JSON") {
   CHECK(report["rows"][0]["encrypted_bytes_per_second"].get<double>() > 0);
   CHECK(report["rows"][0]["plaintext_over_raw"].get<double>() > 0);
 }
+
+TEST_CASE("exit codes: 2 for every usage or input error, with the nearest flag or command suggested") {
+  gossip::testing::TempDir dir;
+  const std::string topology = dir.file("ring4.json");
+  REQUIRE(run_gossip("topo ring --peers 4 -o " + topology).status == 0);
+  // An unknown flag on each subcommand: exit 2 (CLI11 alone exits 104..109), the nearest named.
+  const std::pair<std::string, std::string> typos[] = {
+      {"launch " + topology + " --round 5", "--round: unknown flag; did you mean --rounds?"},
+      {"peer " + topology + " --id 0 --momentun 0.5", "--momentun: unknown flag; did you mean --momentum?"},
+      {"report " + dir.path().string() + " --ot x.html", "--ot: unknown flag; did you mean --out?"},
+      {"watch " + dir.path().string() + " --onse", "--onse: unknown flag; did you mean --once?"},
+      {"topo ring --peer 4 -o x.json", "--peer: unknown flag; did you mean --peers?"},
+      {"topo show " + topology + " --jsn", "--jsn: unknown flag; did you mean --json?"},
+      {"keygen --peer 4", "--peer: unknown flag; did you mean --peers?"},
+      {"bench link --size 1", "did you mean --sizes?"},
+      {"version --verbose", "not expected: --verbose"},
+      {"lanch " + topology, "lanch: unknown command; did you mean launch?"},
+  };
+  for (const auto& [arguments, expected] : typos) {
+    CAPTURE(arguments);
+    const Result result = run_gossip(arguments);
+    CHECK(result.status == 2);
+    CHECK(contains(result.output, expected));
+    CHECK(contains(result.output, "--help` for every flag"));
+  }
+  // Missing arguments and bad values are usage errors too.
+  CHECK(run_gossip("report").status == 2);
+  CHECK(run_gossip("peer").status == 2);
+  CHECK(run_gossip("watch --interval 0 " + dir.path().string()).status == 2);
+  CHECK(run_gossip("--help").status == 0);
+  CHECK(run_gossip("launch --help").status == 0);
+  // A key readable by others is bad input (exit 2), not an internal failure.
+  const std::string keys = dir.path().string() + "/keys";
+  REQUIRE(run_gossip("keygen --update " + topology + " --out " + keys).status == 0);
+  std::filesystem::permissions(keys + "/peer-0.key", std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+  const Result loose = run_gossip("peer " + topology + " --id 0 --run-dir " + dir.file("run"));
+  CHECK(loose.status == 2);
+  CHECK(contains(loose.output, "readable by group or others"));
+}

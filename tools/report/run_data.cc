@@ -27,15 +27,32 @@ std::optional<nlohmann::json> read_json(RunData& run, const std::filesystem::pat
   }
 }
 
-// The settings from config.json (launch) and topology.json, whichever are there.
+// The first peer folder's copy of `name`: every peer keeps its own (peer_process.cc).
+std::filesystem::path first_peer_copy(const RunData& run, const std::string& name) {
+  std::error_code error;
+  std::vector<std::filesystem::path> found;
+  for (const auto& entry : std::filesystem::directory_iterator(run.dir, error)) {
+    if (entry.path().filename().string().starts_with("peer-") && std::filesystem::exists(entry.path() / name)) {
+      found.push_back(entry.path() / name);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found.empty() ? run.dir / name : found.front();
+}
+
+// The settings from config.json (launch) and topology.json, whichever are there: the run's
+// own, else those a peer kept in its folder (hand-started peers, runs gathered from VMs).
 void read_settings(RunData& run) {
   nlohmann::json settings = nlohmann::json::object();
-  if (auto topology = read_json(run, run.dir / "topology.json")) {
+  auto path_of = [&](const std::string& name) {
+    return std::filesystem::exists(run.dir / name) ? run.dir / name : first_peer_copy(run, name);
+  };
+  if (auto topology = read_json(run, path_of("topology.json"))) {
     if (topology->contains("graph")) settings["graph"] = (*topology)["graph"];
     if (topology->contains("peers") && (*topology)["peers"].is_array()) settings["peers"] = (*topology)["peers"].size();
     if (topology->contains("training")) settings["training"] = (*topology)["training"];
   }
-  if (auto config = read_json(run, run.dir / "config.json"); config && config->contains("training")) {
+  if (auto config = read_json(run, path_of("config.json")); config && config->contains("training")) {
     settings["training"] = (*config)["training"];  // resolved: every default filled in
   }
   if (settings.empty()) {
