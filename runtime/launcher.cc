@@ -228,12 +228,38 @@ void interrupt_children(std::vector<Child>& children, RunProgress& progress, con
   signal(SIGINT, SIG_DFL);
 }
 
+// --graph: the topology file is written into the run directory (RUN/graph.json) and the
+// launch goes on from it, exactly as from a file the user wrote.
+LaunchOptions with_generated_topology(const LaunchOptions& options, const std::filesystem::path& run_dir) {
+  GenerateOptions graph = *options.graph;
+  resolve_generate_options(graph, "launch --graph");
+  if (std::filesystem::exists(run_dir / "topology.json")) {
+    throw ConfigError("run directory " + run_dir.string() + " already holds a run; pick another --run-dir or add --resume");
+  }
+  std::filesystem::create_directories(run_dir);
+  LaunchOptions from_file = options;
+  from_file.graph.reset();
+  from_file.run_dir = run_dir;
+  from_file.topology_path = (run_dir / "graph.json").string();
+  save_topology_file(generate_topology_file(graph), from_file.topology_path);
+  return from_file;
+}
+
 }  // namespace
 
 int launch(const LaunchOptions& options) {
   if (options.resume && options.run_dir.empty()) throw ConfigError("--resume needs --run-dir: the run to continue");
-  if (!options.resume && options.topology_path.empty()) throw ConfigError("give a topology file to launch");
-  const std::filesystem::path run_dir = options.run_dir.empty() ? default_run_dir(options.topology_path) : options.run_dir;
+  if (options.graph && (options.resume || !options.topology_path.empty())) {
+    throw ConfigError("--graph makes the topology: give it without a topology file or --resume");
+  }
+  if (!options.resume && options.topology_path.empty() && !options.graph) {
+    throw ConfigError("give a topology file to launch, or --graph KIND --peers N");
+  }
+  const std::filesystem::path run_dir =
+      !options.run_dir.empty() ? options.run_dir
+                               : default_run_dir(options.graph ? options.graph->kind + std::to_string(options.graph->peers)
+                                                               : options.topology_path);
+  if (options.graph) return launch(with_generated_topology(options, run_dir));
   std::filesystem::path key_dir;
   if (options.resume) {
     if (!options.overrides.empty()) throw ConfigError("--resume continues a run as it was set up: drop the setting flags");
@@ -333,7 +359,7 @@ int launch(const LaunchOptions& options) {
   progress.poll();
   nlohmann::json summary = summarize_run(run_dir, loaded, progress, outcome);
   write_json(run_dir / "summary.json", summary);
-  std::fprintf(stderr, "%s", format_summary(summary).c_str());
+  std::fputs(format_summary(summary).c_str(), stdout);  // the result; progress and logs went to stderr
   std::fprintf(stderr, "launch: summary in %s\n", (run_dir / "summary.json").c_str());
   return outcome.failed.empty() ? 0 : 1;
 }

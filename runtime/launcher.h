@@ -7,12 +7,16 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>  // setting overrides
+#include <optional>
 #include <string>
+
+#include "topology/topology_file.h"
 
 namespace gossip {
 
 struct LaunchOptions {
-  std::string topology_path;       // may be empty with resume: RUN/topology.json is used
+  std::string topology_path;       // may be empty with resume (RUN/topology.json is used) or with graph
+  std::optional<GenerateOptions> graph;  // a built-in graph on this host, instead of a file
   std::filesystem::path run_dir;   // empty: runs/<file stem>-<date>-<time>
   nlohmann::json overrides = nlohmann::json::object();
   bool resume = false;             // continue RUN from the newest checkpoint every local peer has

@@ -26,6 +26,7 @@ void absorb(PeerProgress& peer, const nlohmann::json& line) {
     for (const auto& neighbour : line["missing"]) ++peer.missing_by_neighbour[neighbour.get<int>()];
   }
   if (line.contains("test_accuracy")) peer.test_accuracy = line["test_accuracy"].get<double>();
+  if (line.contains("test_loss")) peer.evaluated_round = line.value("round", int64_t{-1});
   if (line.contains("test_loss")) peer.test_loss = line["test_loss"].get<double>();
   if (line.contains("sketch") && line["sketch"].is_array()) {
     peer.sketches[line["round"].get<int64_t>()] = line["sketch"].get<std::vector<double>>();
@@ -87,12 +88,14 @@ std::optional<std::pair<int64_t, double>> RunProgress::consensus_error() const {
 std::string RunProgress::line(double elapsed_seconds) {
   double loss = 0, accuracy = 0;
   int evaluated = 0;
+  int64_t evaluated_round = -1;  // the oldest of the evaluations averaged
   uint64_t bytes = 0;
   const PeerProgress* slowest = &peers_.front();
   for (const auto& peer : peers_) {
     loss += peer.loss / static_cast<double>(peers_.size());
     if (peer.test_accuracy && !peer.byzantine) {
       accuracy += *peer.test_accuracy;
+      evaluated_round = evaluated == 0 ? peer.evaluated_round : std::min(evaluated_round, peer.evaluated_round);
       ++evaluated;
     }
     bytes += peer.bytes_sent;
@@ -109,12 +112,14 @@ std::string RunProgress::line(double elapsed_seconds) {
   std::string out(text, static_cast<size_t>(length));
   if (evaluated > 0) {
     const bool some_byzantine = std::any_of(peers_.begin(), peers_.end(), [](const auto& peer) { return peer.byzantine; });
-    std::snprintf(text, sizeof(text), "  test acc %.4f (mean of %d%s)", accuracy / evaluated, evaluated,
-                  some_byzantine ? " honest" : "");
+    // Rounds are counted as done, as everywhere printed: metrics line r is round r + 1.
+    std::snprintf(text, sizeof(text), "  test acc %.4f (round %lld, mean of %d%s)", accuracy / evaluated,
+                  static_cast<long long>(evaluated_round + 1), evaluated, some_byzantine ? " honest" : "");
     out += text;
   }
   if (auto consensus = consensus_error()) {
-    std::snprintf(text, sizeof(text), "  consensus %.2e", consensus->second);
+    std::snprintf(text, sizeof(text), "  consensus %.2e (round %lld)", consensus->second,
+                  static_cast<long long>(consensus->first + 1));
     out += text;
   }
   std::snprintf(text, sizeof(text), "  %s  slowest peer %d  %.0fs", format_bytes_per_second(rate).c_str(),

@@ -17,6 +17,7 @@ struct PeerProgress {
   int64_t round = -1;      // last round finished
   double loss = 0;
   std::optional<double> test_accuracy;  // at its last evaluation
+  int64_t evaluated_round = -1;          // the round of that evaluation
   std::optional<double> test_loss;
   uint64_t bytes_sent = 0, bytes_received = 0;
   uint64_t missing = 0;    // neighbour-rounds missed, summed

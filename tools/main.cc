@@ -1,11 +1,6 @@
 // `gossip`: one binary, one subcommand per job. Parsing lives here; the work lives in
 // the libraries, and every error reaches the user as one line naming what is wrong.
-#include <cstdio>
-#include <exception>
-
-#include "tools/command.h"
-#include "tools/usage_error.h"
-#include "common/config_error.h"
+#include "tools/command_line.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"gossip: decentralized peer-to-peer training. Peers train locally and mix models\n"
@@ -33,23 +28,5 @@ int main(int argc, char** argv) {
   gossip::tools::add_keygen_command(app, commands);
   gossip::tools::add_bench_commands(app, commands);
   gossip::tools::add_version_command(app, commands);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return gossip::tools::exit_for_parse_error(app, error, "gossip");
-  }
-  try {
-    // The innermost parsed subcommand wins: `topo show` over `topo`.
-    for (auto it = commands.rbegin(); it != commands.rend(); ++it) {
-      if (it->app->parsed() && it->app->get_subcommands().empty()) return it->run();
-    }
-    std::fprintf(stderr, "gossip: no command chosen; see gossip --help\n");
-    return 2;
-  } catch (const gossip::ConfigError& error) {
-    std::fprintf(stderr, "gossip: error: %s\n", error.what());
-    return 2;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "gossip: error: %s\n", error.what());
-    return 1;
-  }
+  return gossip::tools::run_command_line(app, commands, argc, argv);
 }

@@ -62,16 +62,32 @@ void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
       "Examples:\n"
       "  gossip launch examples/ring8_fashion_mnist.json\n"
       "  gossip launch examples/ring8_fashion_mnist.json --rounds 50 --partition iid --run-dir runs/iid\n"
+      "  gossip launch --graph exponential --peers 16 --rounds 300      no file: 16 local peers\n"
+      "  gossip launch --graph torus --rows 4 --cols 4 --task logistic\n"
       "  gossip launch --resume --run-dir runs/iid");
   auto options = std::make_shared<LaunchOptions>();
   app->add_option("topology", options->topology_path, "Topology file (JSON); optional with --resume");
   app->add_option("--run-dir", options->run_dir, "Run directory (default: runs/<file>-<date>-<time>)");
   app->add_flag("--resume", options->resume, "Continue the run in --run-dir from its newest common checkpoint");
   app->add_flag("--plaintext", options->plaintext, "No encryption between the local peers");
+  auto graph = std::make_shared<GenerateOptions>();
+  CLI::Option_group* built_in = app->add_option_group("Graph", "A built-in graph on this machine, instead of a file");
+  built_in->add_option("--graph", graph->kind, "ring, torus, exponential, one_peer_exponential, complete or star");
+  built_in->add_option("--peers,-n", graph->peers, "Number of peers (torus: --rows x --cols)")->check(CLI::Range(1, 4096));
+  built_in->add_option("--rows", graph->rows, "Torus rows")->check(CLI::PositiveNumber);
+  built_in->add_option("--cols", graph->cols, "Torus columns")->check(CLI::PositiveNumber);
+  built_in->add_option("--base-port", graph->base_port, "Peer i listens on 127.0.0.1:base-port + i")
+      ->capture_default_str()->check(CLI::Range(1, 65535));
   auto flags = std::make_shared<TrainingFlags>(*app);
-  commands.push_back({app, [options, flags] {
+  commands.push_back({app, [options, flags, graph] {
     LaunchOptions run = *options;
     run.overrides = flags->overrides();
+    if (!graph->kind.empty()) {
+      run.graph = *graph;
+      if (run.overrides.contains("seed")) run.graph->seed = run.overrides["seed"].get<uint64_t>();
+    } else if (graph->peers || graph->rows || graph->cols) {
+      throw ConfigError("--peers, --rows and --cols go with --graph KIND");
+    }
     return launch(run);
   }});
 }

@@ -32,25 +32,7 @@ void add_generate(CLI::App& topo, std::vector<Command>& commands) {
   commands.push_back({&topo, [options, output] {
     if (options->kind.empty()) throw ConfigError("topo: name a graph kind (" + kinds_text() + ") or a subcommand; see gossip topo --help");
     if (output->empty()) throw ConfigError("topo " + options->kind + ": give -o FILE, the topology file to write");
-    if (options->kind == "torus") {
-      if (options->rows == 0 || options->cols == 0) {
-        throw ConfigError("topo torus: give --rows and --cols (e.g. --rows 4 --cols 4)");
-      }
-      if (options->peers != 0 && options->peers != options->rows * options->cols) {
-        throw ConfigError("topo torus: --peers " + std::to_string(options->peers) + " but --rows x --cols = " +
-                          std::to_string(options->rows * options->cols));
-      }
-      options->peers = options->rows * options->cols;
-    } else if (options->peers == 0) {
-      throw ConfigError("topo " + options->kind + ": give --peers N");
-    }
-    if (options->kind == "edges" || options->kind == "matrix") {
-      throw ConfigError("topo " + options->kind + ": write this graph into the file by hand; see the README");
-    }
-    const auto& kinds = graph_kinds();
-    if (std::find(kinds.begin(), kinds.end(), options->kind) == kinds.end()) {
-      throw ConfigError("topo: unknown graph kind \"" + options->kind + "\" (known: " + kinds_text() + ")");
-    }
+    resolve_generate_options(*options, "topo");
     TopologyFile file = generate_topology_file(*options);
     save_topology_file(file, *output);
     LoadedTopology loaded = load_topology(*output);

@@ -269,6 +269,39 @@ void save_topology_file(const TopologyFile& file, const std::string& path) {
   if (error) throw ConfigError(path + ": cannot write the topology file: " + error.message());
 }
 
+namespace {
+
+std::string generated_kinds() {
+  std::string text;
+  for (const auto& kind : graph_kinds()) {
+    if (kind != "edges" && kind != "matrix") text += (text.empty() ? "" : ", ") + kind;
+  }
+  return text;
+}
+
+}  // namespace
+
+void resolve_generate_options(GenerateOptions& options, const std::string& command) {
+  if (options.kind.empty()) throw ConfigError(command + ": name a graph kind (" + generated_kinds() + ")");
+  if (options.kind == "edges" || options.kind == "matrix") {
+    throw ConfigError(command + " " + options.kind + ": write this graph into a topology file by hand; see the README");
+  }
+  const auto& kinds = graph_kinds();
+  if (std::find(kinds.begin(), kinds.end(), options.kind) == kinds.end()) {
+    throw ConfigError(command + ": unknown graph kind \"" + options.kind + "\" (known: " + generated_kinds() + ")");
+  }
+  if (options.kind == "torus") {
+    if (options.rows == 0 || options.cols == 0) throw ConfigError(command + " torus: give --rows and --cols (e.g. --rows 4 --cols 4)");
+    if (options.peers != 0 && options.peers != options.rows * options.cols) {
+      throw ConfigError(command + " torus: --peers " + std::to_string(options.peers) + " but --rows x --cols = " +
+                        std::to_string(options.rows * options.cols));
+    }
+    options.peers = options.rows * options.cols;
+  } else if (options.peers == 0) {
+    throw ConfigError(command + " " + options.kind + ": give --peers N");
+  }
+}
+
 TopologyFile generate_topology_file(const GenerateOptions& options) {
   TopologyFile file;
   file.seed = options.seed;

@@ -73,6 +73,10 @@ struct GenerateOptions {
 };
 TopologyFile generate_topology_file(const GenerateOptions& options);
 
+// Checks a graph asked for on the command line and fills in the torus's peer count; throws
+// ConfigError starting with `command` ("topo", "launch --graph") naming what is missing.
+void resolve_generate_options(GenerateOptions& options, const std::string& command);
+
 // The kinds `gossip topo` and the file accept, for help texts.
 const std::vector<std::string>& graph_kinds();
 

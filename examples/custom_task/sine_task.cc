@@ -3,7 +3,7 @@
 // peer alone sees the whole curve; together they fit all of it. Build against the
 // installed library (see CMakeLists.txt beside this file), then:
 //   ./sine_trainer launch ring4.json          # 4 local peers, run directory under runs/
-#include <gossip/runtime/program.h>
+#include <gossip/tools/training_program.h>
 #include <gossip/runtime/task.h>
 
 #include <cmath>

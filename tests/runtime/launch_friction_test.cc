@@ -162,3 +162,21 @@ TEST_CASE("summary: which peers trained without which neighbours") {
   }
   CHECK(contains(read_file(dir.file("launch.log")), "never heard from peer(s) 2"));
 }
+
+TEST_CASE("launch --graph KIND --peers N runs without a topology file") {
+  testing::TempDir dir;
+  const std::string base_port = std::to_string(testing::free_ports(1).front());
+  const auto run_dir = dir.path() / "exp";
+  REQUIRE(run_gossip_command({"launch", "--graph", "exponential", "--peers", "4", "--base-port", base_port, "--task",
+                              "least_squares", "--rounds", "30", "--run-dir", run_dir.string()},
+                             dir.file("launch.log")) == 0);
+  const json topology = json::parse(read_file(run_dir / "topology.json"));
+  CHECK(topology["graph"]["kind"] == "exponential");
+  CHECK(topology["peers"].size() == 4);
+  CHECK(read_metrics(metrics_path(run_dir, 3)).size() == 30);
+  // What a graph needs, and a graph with a file, are usage errors.
+  CHECK(run_gossip_command({"launch", "--graph", "torus", "--peers", "4", "--run-dir", dir.file("t")}, dir.file("t.log")) == 2);
+  CHECK(contains(read_file(dir.file("t.log")), "launch --graph torus: give --rows and --cols"));
+  CHECK(run_gossip_command({"launch", dir.file("x.json"), "--graph", "ring", "--peers", "4"}, dir.file("x.log")) == 2);
+  CHECK(run_gossip_command({"launch", "--peers", "4"}, dir.file("p.log")) == 2);
+}

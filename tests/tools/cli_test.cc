@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -186,4 +188,56 @@ TEST_CASE("exit codes: 2 for every usage or input error, with the nearest flag o
   const Result loose = run_gossip("peer " + topology + " --id 0 --run-dir " + dir.file("run"));
   CHECK(loose.status == 2);
   CHECK(contains(loose.output, "readable by group or others"));
+}
+
+TEST_CASE("a training program of one's own has gossip's launch and peer: training flags, --set, --help") {
+  gossip::testing::TempDir dir;
+  const std::string topology = dir.file("ring3.json");
+  REQUIRE(run_gossip("topo ring --peers 3 --base-port 25710 -o " + topology).status == 0);
+  auto program = [](const std::string& arguments) {
+    const std::string command = std::string(TRAINING_PROGRAM) + " " + arguments + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string output;
+    char buffer[4096];
+    while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    const int status = pclose(pipe);
+    return Result{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
+  };
+  const Result help = program("launch --help");
+  CHECK(help.status == 0);
+  for (const char* flag : {"--rounds", "--lr", "--set", "--graph", "--run-dir", "--resume"}) CHECK(contains(help.output, flag));
+  CHECK(contains(program("peer --help").output, "--overwrite"));
+  const Result typo = program("launch " + topology + " --round 5");
+  CHECK(typo.status == 2);
+  CHECK(contains(typo.output, "training_program: error: --round: unknown flag; did you mean --rounds?"));
+  const Result run = program("launch " + topology + " --task least_squares --rounds 12 --set eval_every=4 --run-dir " +
+                             dir.file("run"));
+  CHECK(run.status == 0);
+  CHECK(contains(run.output, "12 rounds in"));
+}
+
+TEST_CASE("output: the result on stdout, progress and logs on stderr, evaluations named by their round") {
+  gossip::testing::TempDir dir;
+  const std::string topology = dir.file("ring3.json");
+  REQUIRE(run_gossip("topo ring --peers 3 --base-port 25720 -o " + topology).status == 0);
+  const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
+  const std::string command = std::string(GOSSIP_BINARY) + " launch " + topology + " --task logistic --rounds 30 " +
+                              "--eval-every 7 --run-dir " + dir.file("run") + " >" + out + " 2>" + err;
+  REQUIRE(std::system(command.c_str()) == 0);
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const std::string stdout_text = read(out), stderr_text = read(err);
+  CHECK(contains(stdout_text, "average model: test accuracy"));
+  CHECK(contains(stdout_text, "time of the peers: compute"));
+  CHECK_FALSE(contains(stderr_text, "average model: test accuracy"));
+  CHECK(contains(stderr_text, "launch: 3 peers"));
+  CHECK(contains(stderr_text, "test acc"));
+  CHECK(contains(stderr_text, "(round 30, mean of 3)"));  // the last evaluation, counted as rounds done
+  // Help: the training commands first, and bench shows examples.
+  const std::string help = run_gossip("--help").output;
+  CHECK(help.find("launch") < help.find("topo"));
+  CHECK(help.find("peer") < help.find("keygen"));
+  CHECK(contains(run_gossip("bench --help").output, "gossip bench link"));
 }
