@@ -16,7 +16,9 @@
 #include <fstream>
 #include <thread>
 
+#include "common/json_parse.h"
 #include "runtime/checkpoint.h"
+#include "runtime/peer_network.h"
 #include "runtime/peer_process.h"
 #include "runtime/run_directory.h"
 #include "runtime/run_progress.h"
@@ -71,8 +73,11 @@ std::filesystem::path prepare_run(const LaunchOptions& options, const std::files
   LoadedTopology loaded = load_topology(options.topology_path);
   loaded.file.training = merge_training(loaded.file.training, options.overrides);
   const TrainingConfig config = parse_training_config(loaded.file.training, loaded.file.seed);
-  // Build peer 0's task once here, so a missing dataset or a bad task option is one clear
-  // error before any process starts, not one per peer.
+  // The keys of a file that has them, then peer 0's task once, so a bad key, a missing
+  // dataset or a bad task option is one clear error before any process starts.
+  for (const auto& peer : loaded.file.peers) {
+    if (!peer.public_key.empty() && is_local_host(peer.host)) load_identity(default_key_path(options.topology_path, peer.id));
+  }
   make_task({0, static_cast<int>(loaded.file.peers.size()), config});
   if (std::filesystem::exists(run_dir / "topology.json")) {
     throw ConfigError("run directory " + run_dir.string() + " already holds a run; pick another --run-dir or add --resume");
@@ -170,7 +175,23 @@ int64_t common_checkpoint(const std::filesystem::path& run_dir, const std::vecto
     throw ConfigError("--resume: no round has a checkpoint of every local peer in " + run_dir.string() +
                       " (training.checkpoint_every sets how often peers write them)");
   }
-  return common.back();
+  // The newest round whose checkpoints all verify: one damaged file must not send its peer
+  // off with an error while the others wait for it.
+  for (auto round = common.rbegin(); round != common.rend(); ++round) {
+    std::string damaged;
+    for (int peer : peers) {
+      const auto path = checkpoint_path(checkpoint_directory(run_dir, peer), *round);
+      try {
+        load_checkpoint(path);
+      } catch (const std::exception& error) {
+        damaged = error.what();
+        break;
+      }
+    }
+    if (damaged.empty()) return *round;
+    std::fprintf(stderr, "launch: --resume skips round %lld: %s\n", static_cast<long long>(*round), damaged.c_str());
+  }
+  throw ConfigError("--resume: no round has a checkpoint of every local peer that verifies in " + run_dir.string());
 }
 
 void stop_children(std::vector<Child>& children) {
@@ -264,7 +285,8 @@ int launch(const LaunchOptions& options) {
   if (options.resume) {
     if (!options.overrides.empty()) throw ConfigError("--resume continues a run as it was set up: drop the setting flags");
     std::ifstream in(run_dir / "config.json");
-    auto config = nlohmann::json::parse(in, nullptr, false);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const nlohmann::json config = try_parse_json(text).value_or(nlohmann::json());
     if (!config.is_object() || !config.contains("key_dir")) {
       throw ConfigError("--resume: " + (run_dir / "config.json").string() + " is missing or unreadable");
     }
@@ -279,7 +301,11 @@ int launch(const LaunchOptions& options) {
     if (is_local_host(peer.host)) local.push_back(peer.id);
   }
   if (local.empty()) throw ConfigError(options.topology_path + ": no peer's host is this machine; run gossip peer on each host");
-  for (int peer : local) require_supported_device(loaded.file, peer, options.topology_path);
+  check_hosts(loaded.file, options.topology_path);
+  for (int peer : local) {
+    require_supported_device(loaded.file, peer, options.topology_path);
+    load_identity((key_dir / ("peer-" + std::to_string(peer) + ".key")).string());  // refused here, before any process
+  }
   if (local.size() < loaded.file.peers.size()) {
     std::fprintf(stderr, "launch: %zu of %zu peers run here; start the others with `gossip peer` on their hosts\n",
                  local.size(), loaded.file.peers.size());

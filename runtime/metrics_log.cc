@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/config_error.h"
+#include "common/json_parse.h"
 
 namespace gossip {
 
@@ -19,8 +20,8 @@ std::vector<nlohmann::json> read_metrics(const std::filesystem::path& path, uint
   while (std::getline(in, line)) {
     if (in.eof()) break;  // no newline yet: the writer is mid-line
     consumed += line.size() + 1;
-    auto value = nlohmann::json::parse(line, nullptr, false);
-    if (value.is_object()) lines.push_back(std::move(value));
+    std::optional<nlohmann::json> value = try_parse_json(line);
+    if (value && value->is_object()) lines.push_back(std::move(*value));
   }
   if (offset) *offset = consumed;
   return lines;

@@ -1,6 +1,29 @@
 #include "runtime/peer_network.h"
 
+#include <netdb.h>
+
+#include <set>
+
+#include "common/config_error.h"
+
 namespace gossip {
+
+void check_hosts(const TopologyFile& file, const std::string& path) {
+  std::set<std::string> resolved;
+  for (const auto& peer : file.peers) {
+    if (resolved.contains(peer.host)) continue;
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int status = getaddrinfo(peer.host.c_str(), nullptr, &hints, &found);
+    if (status != 0) {
+      throw ConfigError(path + ": peers[" + std::to_string(peer.id) + "].host \"" + peer.host +
+                        "\" is neither an address nor a name that resolves here (" + gai_strerror(status) + ")");
+    }
+    freeaddrinfo(found);
+    resolved.insert(peer.host);
+  }
+}
 
 std::array<uint8_t, 32> run_id_of(const TopologyFile& file) {
   std::vector<std::string> lines;

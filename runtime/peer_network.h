@@ -30,4 +30,8 @@ TcpOptions tcp_options_for(const LoadedTopology& loaded, int self, const Identit
 
 std::array<uint8_t, 32> run_id_of(const TopologyFile& file);
 
+// Every peer's host must be an address or a name that resolves here, or the peers that
+// dial it would fail much later; throws ConfigError naming the file, the peer and the host.
+void check_hosts(const TopologyFile& file, const std::string& path);
+
 }  // namespace gossip

@@ -69,6 +69,11 @@ int run_peer(const PeerOptions& options) {
                       std::to_string(peers - 1) + ")");
   }
   require_supported_device(loaded.file, options.id, options.topology_path);
+  check_hosts(loaded.file, options.topology_path);
+  // The key before the dataset: a wrong key is an input error found in a moment.
+  const std::string key_path =
+      options.key_path.empty() ? default_key_path(options.topology_path, options.id) : options.key_path;
+  const Identity identity = load_identity(key_path);
   const auto metrics = metrics_path(options.run_dir, options.id);
   if (!options.resume && !options.overwrite && std::filesystem::exists(metrics) && std::filesystem::file_size(metrics) > 0) {
     throw ConfigError(metrics.string() + " already holds " + std::to_string(read_metrics(metrics).size()) +
@@ -98,15 +103,13 @@ int run_peer(const PeerOptions& options) {
     peer.start_fresh();
   }
 
-  const std::string key_path =
-      options.key_path.empty() ? default_key_path(options.topology_path, options.id) : options.key_path;
   NetworkSettings settings;
   settings.plaintext = options.plaintext;
   // The largest payload and a little framing; anything bigger is refused unread.
   settings.max_message_bytes = peer.max_payload_bytes() + 4096;
   settings.first_round = peer.first_round();
   settings.log = [&peer](const std::string& line) { peer.log(line); };
-  TcpTransport transport(tcp_options_for(loaded, options.id, load_identity(key_path), settings));
+  TcpTransport transport(tcp_options_for(loaded, options.id, identity, settings));
   if (peer.run(transport)) return 0;
   if (!interrupted) return 0;  // its attack was to leave: that is the run going as set
   if (checkpoint_rounds(checkpoint_directory(options.run_dir, options.id)).empty()) {

@@ -42,7 +42,10 @@ void add_peer_command(CLI::App& parent, std::vector<Command>& commands) {
   app->add_flag("--resume", options->resume, "Continue from this peer's newest checkpoint in the run directory");
   app->add_option("--resume-round", options->resume_round, "With --resume: the checkpoint of this round");
   app->add_flag("--overwrite", options->overwrite, "Start afresh even where the run directory has this peer's metrics");
-  app->add_flag("--plaintext", options->plaintext, "No encryption (authentication stays); every peer must agree");
+  app->add_flag("--plaintext", options->plaintext,
+                "Trusted networks only: the handshake still authenticates the peers, but the records after it are\n"
+                "neither encrypted nor tagged, so anyone on the path can read or rewrite the models unnoticed;\n"
+                "every peer must agree");
   auto flags = std::make_shared<TrainingFlags>(*app);
   commands.push_back({app, [options, flags] {
     PeerOptions run = *options;
@@ -69,7 +72,8 @@ void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
   app->add_option("topology", options->topology_path, "Topology file (JSON); optional with --resume");
   app->add_option("--run-dir", options->run_dir, "Run directory (default: runs/<file>-<date>-<time>)");
   app->add_flag("--resume", options->resume, "Continue the run in --run-dir from its newest common checkpoint");
-  app->add_flag("--plaintext", options->plaintext, "No encryption between the local peers");
+  app->add_flag("--plaintext", options->plaintext,
+                "Trusted networks only: peers authenticated at the handshake, records after it neither encrypted nor tagged");
   auto graph = std::make_shared<GenerateOptions>();
   CLI::Option_group* built_in = app->add_option_group("Graph", "A built-in graph on this machine, instead of a file");
   built_in->add_option("--graph", graph->kind, "ring, torus, exponential, one_peer_exponential, complete or star");

@@ -2,6 +2,7 @@
 
 #include "algorithms/registry.h"
 #include "common/config_error.h"
+#include "common/json_parse.h"
 
 namespace gossip::tools {
 namespace {
@@ -52,8 +53,8 @@ TrainingFlags::TrainingFlags(CLI::App& app) {
     app.add_option_function<std::string>(
            flag,
            [this, key](const std::string& value) {
-             auto parsed = nlohmann::json::parse(value, nullptr, false);
-             values_[key] = parsed.is_object() ? parsed : nlohmann::json(value);
+             const std::optional<nlohmann::json> parsed = try_parse_json(value);
+             values_[key] = parsed && parsed->is_object() ? *parsed : nlohmann::json(value);
            },
            listed + "; or JSON, e.g. '" + example + "'")
         ->group(kGroup);
@@ -75,9 +76,9 @@ nlohmann::json TrainingFlags::overrides() const {
   for (const auto& setting : settings_) {
     auto equals = setting.find('=');
     if (equals == std::string::npos || equals == 0) throw ConfigError("--set " + setting + ": expected key=JSON");
-    auto value = nlohmann::json::parse(setting.substr(equals + 1), nullptr, false);
-    if (value.is_discarded()) value = setting.substr(equals + 1);  // a bare word is a string
-    out[setting.substr(0, equals)] = value;
+    const std::string text = setting.substr(equals + 1);
+    if (json_depth(text) > kMaxJsonDepth) throw ConfigError("--set " + setting.substr(0, equals) + ": JSON nested too deeply");
+    out[setting.substr(0, equals)] = try_parse_json(text).value_or(nlohmann::json(text));  // a bare word is a string
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/json_parse.h"
 #include "common/json_reader.h"
 
 namespace gossip {
@@ -236,6 +237,9 @@ LoadedTopology load_topology(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();
+  if (json_depth(text) > kMaxJsonDepth) {
+    throw ConfigError(path + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text);

@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "common/config_error.h"
+#include "common/json_parse.h"
 #include "runtime/average_model.h"
 #include "runtime/run_directory.h"
 #include "runtime/sketch.h"
@@ -19,10 +21,11 @@ std::string relative(const RunData& run, const std::filesystem::path& path) {
 std::optional<nlohmann::json> read_json(RunData& run, const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& error) {
-    run.warnings.push_back(relative(run, path) + ": not valid JSON (" + error.what() + "): left out");
+    return parse_json(text, relative(run, path));
+  } catch (const ConfigError& error) {
+    run.warnings.push_back(std::string(error.what()) + ": left out");
     return std::nullopt;
   }
 }
@@ -120,8 +123,9 @@ void read_peer_metrics(RunData& run, PeerSeries& series) {
     const std::string_view line(text.data() + start, end - start);
     start = end + 1;
     if (line.empty()) continue;
-    nlohmann::json value = nlohmann::json::parse(line, nullptr, false);
-    if (value.is_discarded() || !value.is_object() || !value.contains("round") || !value["round"].is_number_integer()) {
+    std::optional<nlohmann::json> parsed = try_parse_json(line);
+    nlohmann::json value = parsed ? std::move(*parsed) : nlohmann::json();
+    if (!value.is_object() || !value.contains("round") || !value["round"].is_number_integer()) {
       run.warnings.push_back(where + ": not a metrics line (a JSON object with a round): skipped");
       continue;
     }
