@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -159,8 +160,83 @@ TEST_CASE("clients that connect and send nothing do not block other handshakes")
   TcpTransport one(pair.options(1, pair.log1));
   CHECK(zero.wait_for_links(Clock::now() + 3s).empty());
   CHECK(Clock::now() - started < 900ms);  // well before the 1 s handshake timeout frees anyone
-  CHECK(pair.log0.wait_for("no handshake within the timeout"));
+  CHECK(pair.log0.wait_for("no hello within 1000 ms"));
   for (int fd : silent) close(fd);
+}
+
+namespace {
+
+// A stranger at another address (127.0.0.2) holding `count` idle connections to a port,
+// reconnecting each one the peer drops, for as long as it lives.
+class Flooder {
+ public:
+  Flooder(int port, int count) : fds_(static_cast<size_t>(count), -1) {
+    thread_ = std::thread([this, port] {
+      while (!stop_) {
+        for (int& fd : fds_) {
+          if (fd >= 0) {
+            pollfd check{fd, POLLIN, 0};
+            char byte;
+            if (poll(&check, 1, 0) == 0 || recv(fd, &byte, 1, MSG_DONTWAIT) > 0) continue;
+            close(fd);  // dropped by the peer: connect again
+          }
+          fd = connect_from(port);
+          if (fd >= 0) ++connects_;
+        }
+        std::this_thread::sleep_for(5ms);
+      }
+      for (int fd : fds_) {
+        if (fd >= 0) close(fd);
+      }
+    });
+  }
+  ~Flooder() {
+    stop_ = true;
+    thread_.join();
+  }
+  int connects() const { return connects_; }
+
+ private:
+  static int connect_from(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{}, remote{};
+    local.sin_family = remote.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl(0x7f000002);  // 127.0.0.2
+    remote.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    remote.sin_port = htons(static_cast<uint16_t>(port));
+    if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
+        connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
+      close(fd);
+      return -1;
+    }
+    return fd;
+  }
+
+  std::vector<int> fds_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connects_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("200 idle connections from a stranger, kept topped up, do not delay a real link") {
+  Pair pair;
+  TcpOptions options = pair.options(0, pair.log0);
+  options.handshake_timeout = 5000ms;  // the default: a stranger's slot is freed by the 1 s hello deadline instead
+  TcpTransport zero(options);
+  Flooder flood(pair.loaded.file.peers[0].port, 200);
+  std::this_thread::sleep_for(300ms);  // the flood is in place before the real peer comes
+  const auto started = Clock::now();
+  TcpTransport one(pair.options(1, pair.log1));
+  CHECK(zero.wait_for_links(Clock::now() + 5s).empty());
+  const auto took = Clock::now() - started;
+  MESSAGE("linked in " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms under "
+                       << flood.connects() << " connects");
+  CHECK(took < 1s);
+  CHECK(one_round(zero, one, 0));
+  CHECK(pair.log0.wait_for("refused connection from 127.0.0.2"));
+  CHECK(pair.log0.contains("too many handshakes in flight"));
 }
 
 TEST_CASE("a plaintext peer cannot talk to an encrypted one") {
@@ -202,5 +278,20 @@ TEST_CASE("an exchange called after its deadline sends nothing and keeps the lin
   auto result = zero.exchange({0, 1, sends, {}, Clock::now() - 1ms});
   CHECK(result.send_failed == std::vector<int>{1});
   CHECK(zero.stats().links_down == 0);
+  CHECK(one_round(zero, one, 1));
+}
+
+TEST_CASE("a second process with a linked peer's key is refused, the established link kept") {
+  Pair pair;
+  TcpTransport zero(pair.options(0, pair.log0)), one(pair.options(1, pair.log1));
+  REQUIRE(zero.wait_for_links(Clock::now() + 3s).empty());
+  LogCapture duplicate_log;
+  TcpOptions duplicate = pair.options(1, duplicate_log);
+  duplicate.peers[1].port = testing::free_ports(1).front();  // the same identity, listening elsewhere
+  TcpTransport twin(duplicate);
+  CHECK(pair.log0.wait_for("a second connection authenticated as peer 1; keeping its live link from 127.0.0.1:"));
+  std::this_thread::sleep_for(1500ms);  // the twin keeps redialing
+  CHECK(zero.stats().links_up == 1);    // never replaced
+  CHECK(one_round(zero, one, 0));
   CHECK(one_round(zero, one, 1));
 }

@@ -88,6 +88,14 @@ void TcpTransport::Impl::start() {
     log("WARNING: PLAINTEXT MODE: links are authenticated but NOT encrypted or integrity-protected; "
         "for measurement only");
   }
+  // The addresses neighbours dial from (the higher ids dial): their handshake slots are kept.
+  for (int peer : options.neighbours) {
+    if (peer <= options.self) continue;
+    std::error_code error;
+    Tcp::resolver resolver(io);
+    auto found = resolver.resolve(options.peers[peer].host, "0", error);
+    if (!error && !found.empty()) ++neighbour_addresses[found.begin()->endpoint().address().to_string()];
+  }
   asio::co_spawn(io, accept_loop(), logged("accepting stopped"));
   for (int peer : options.neighbours) {
     redial[peer] = std::make_unique<asio::steady_timer>(io);
@@ -118,9 +126,51 @@ void TcpTransport::Impl::stop() {
   thread.join();
 }
 
-// Handshakes in progress at once; past this, new connections are closed at once, so a
-// flood of silent clients cannot take every file descriptor.
-constexpr int kMaxHandshakesInFlight = 64;
+std::string ip_of(const Tcp::socket& socket) {
+  std::error_code error;
+  auto endpoint = socket.remote_endpoint(error);
+  return error ? std::string("?") : endpoint.address().to_string();
+}
+
+// Handshake slots. A stranger can open connections and send nothing; these rules keep that
+// from blocking the real links: each address not a neighbour's holds at most a few slots,
+// a neighbour's address always has room for each neighbour dialing from it (reserved out of
+// the total), and a silent client is dropped after hello_timeout. Refusals are logged, at
+// most a line a second.
+bool TcpTransport::Impl::admit(const std::string& address) {
+  const auto neighbours = neighbour_addresses.find(address);
+  const int reserved_here = neighbours == neighbour_addresses.end() ? 0 : neighbours->second;
+  int reserved = 0;
+  for (const auto& [ip, count] : neighbour_addresses) reserved += count;
+  const int in_flight_here = handshakes_by_address[address];
+  if (reserved_here > 0) {
+    // A neighbour's address: its own slots, plus four times a stranger's share (other
+    // programs on that host are more likely than on any other address).
+    if (in_flight_here < reserved_here + 4 * options.max_handshakes_per_address &&
+        handshakes_in_flight < options.max_handshakes + reserved) {
+      return true;
+    }
+  } else if (in_flight_here < options.max_handshakes_per_address && handshakes_in_flight < options.max_handshakes) {
+    return true;
+  }
+  log_refusal(address, "too many handshakes in flight (" + std::to_string(in_flight_here) + " from this address, " +
+                           std::to_string(handshakes_in_flight) + " in all)");
+  return false;
+}
+
+void TcpTransport::Impl::log_refusal(const std::string& address, const std::string& reason) {
+  ++refused;
+  // At most one line a second, so a flood of bad connections cannot flood the log.
+  auto now = Clock::now();
+  if (now - last_refusal_log >= std::chrono::seconds(1)) {
+    std::string more = refusals_unlogged ? " (and " + std::to_string(refusals_unlogged) + " more refused)" : "";
+    log("refused connection from " + address + ": " + reason + more);
+    last_refusal_log = now;
+    refusals_unlogged = 0;
+  } else {
+    ++refusals_unlogged;
+  }
+}
 
 asio::awaitable<void> TcpTransport::Impl::accept_loop() {
   using namespace std::chrono_literals;
@@ -139,16 +189,18 @@ asio::awaitable<void> TcpTransport::Impl::accept_loop() {
       continue;
     }
     backoff = 50ms;
-    if (handshakes_in_flight >= kMaxHandshakesInFlight) {
-      ++refused;
+    const std::string address = ip_of(socket);
+    if (!admit(address)) {
       std::error_code ignored;
       socket.close(ignored);
       continue;
     }
     ++handshakes_in_flight;
+    ++handshakes_by_address[address];
     asio::co_spawn(io, respond(std::make_shared<Tcp::socket>(std::move(socket))),
-                   [this, report = logged("a handshake failed")](std::exception_ptr error) {
+                   [this, address, report = logged("a handshake failed")](std::exception_ptr error) {
                      --handshakes_in_flight;
+                     if (--handshakes_by_address[address] == 0) handshakes_by_address.erase(address);
                      report(error);
                    });
   }
@@ -160,24 +212,21 @@ asio::awaitable<void> TcpTransport::Impl::respond(TcpSocket socket) {
   ResponderHandshake handshake(directory);
   std::string why;
   auto refuse = [&](const std::string& reason) {
-    ++refused;
-    // At most one line a second, so a flood of bad connections cannot flood the log.
-    auto now = Clock::now();
-    if (now - last_refusal_log >= std::chrono::seconds(1)) {
-      std::string more = refusals_unlogged ? " (and " + std::to_string(refusals_unlogged) + " more refused)" : "";
-      log("refused connection from " + address + ": " + reason + more);
-      last_refusal_log = now;
-      refusals_unlogged = 0;
-    } else {
-      ++refusals_unlogged;
-    }
+    log_refusal(address, reason);
     std::error_code ignored;
     socket->close(ignored);
   };
   std::vector<uint8_t> hello(kHelloBytes);
-  auto [read_error, read_bytes] = co_await asio::async_read(*socket, asio::buffer(hello), use_nothrow);
+  std::error_code read_error;
+  bool hello_late = false;
+  {
+    Watchdog hello_watchdog(io.get_executor(), socket, options.hello_timeout);
+    std::tie(read_error, std::ignore) = co_await asio::async_read(*socket, asio::buffer(hello), use_nothrow);
+    hello_late = hello_watchdog.expired();
+  }
   if (read_error) {
-    refuse(watchdog.expired() ? "no handshake within the timeout" : "closed during the handshake");
+    refuse(hello_late ? "no hello within " + std::to_string(options.hello_timeout.count()) + " ms"
+                      : watchdog.expired() ? "no handshake within the timeout" : "closed during the handshake");
     co_return;
   }
   auto reply = handshake.on_hello(hello, &why);
@@ -197,6 +246,16 @@ asio::awaitable<void> TcpTransport::Impl::respond(TcpSocket socket) {
     co_return;
   }
   if (stopping) co_return;
+  // A second connection authenticated as a peer that already has a live link is refused and
+  // the established link kept: a stolen key or a duplicate process elsewhere must not knock
+  // the real peer off again and again. A restarted peer gets through once its old link is
+  // seen dead (closed by its exit, or silent for dead_after); its dialer retries until then.
+  const int peer = static_cast<int>(handshake.keys().peer);
+  if (links[peer] && !links[peer]->closed()) {
+    refuse("a second connection authenticated as peer " + std::to_string(peer) + "; keeping its live link from " +
+           links[peer]->remote_address());
+    co_return;
+  }
   install(make_link(socket, handshake.keys()));
 }
 

@@ -37,6 +37,11 @@ struct TcpOptions {
   std::size_t chunk_bytes = std::size_t{256} << 10;       // payload bytes per record
   std::size_t batch_bytes = std::size_t{1} << 20;         // payload bytes per gather write
   std::chrono::milliseconds handshake_timeout{5000};
+  // The first hello is a fixed 82 bytes: a client that has not sent it by then is dropped,
+  // so idle connections cannot hold handshake slots for long.
+  std::chrono::milliseconds hello_timeout{1000};
+  int max_handshakes = 64;              // in flight at once, from everyone
+  int max_handshakes_per_address = 4;   // from one address that is not a neighbour's
   std::chrono::milliseconds keepalive_interval{1000};
   std::chrono::milliseconds dead_after{5000};
   std::chrono::milliseconds max_dial_backoff{1000};

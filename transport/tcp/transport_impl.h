@@ -6,6 +6,7 @@
 #include <asio.hpp>  // io_context, sockets, timers, coroutines
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -67,8 +68,12 @@ struct TcpTransport::Impl {
   std::vector<std::unique_ptr<asio::steady_timer>> redial;  // by peer: wakes its dialer
   bool stopping = false;
   int handshakes_in_flight = 0;  // network thread only
+  std::map<std::string, int> handshakes_by_address;  // network thread only: in flight, by source IP
+  std::map<std::string, int> neighbour_addresses;    // IP -> how many neighbours dial from it
   Clock::time_point last_refusal_log{};
   uint64_t refusals_unlogged = 0;
+  bool admit(const std::string& address);
+  void log_refusal(const std::string& address, const std::string& reason);
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
   std::thread thread;
 };
