@@ -153,8 +153,8 @@ FrameDecoder::Status FrameDecoder::on_header() {
     return fail("message of " + std::to_string(header->payload_bytes) + " bytes exceeds the limit of " +
                 std::to_string(max_payload_));
   }
-  if (header->control == wire::Control::kKeepalive && header->payload_bytes != 0) {
-    return fail("keepalive with a payload");
+  if (header->control != wire::Control::kData && header->payload_bytes != 0) {
+    return fail(header->control == wire::Control::kKeepalive ? "keepalive with a payload" : "announce with a payload");
   }
   header_ = *header;
   received_ = 0;

@@ -7,7 +7,8 @@ namespace gossip {
 
 Inbox::Inbox(int peer_count, InboxLimits limits, int64_t first_round)
     : limits_(limits),
-      current_round_(first_round), pending_(peer_count), free_(peer_count), held_(peer_count, 0), newest_(peer_count, -1) {}
+      current_round_(first_round), pending_(peer_count), free_(peer_count), held_(peer_count, 0), newest_(peer_count, -1),
+      announced_(peer_count) {}
 
 bool Inbox::admit(uint32_t sender, const wire::MessageHeader& header) {
   Key key{header.round, header.kind, sender};
@@ -86,7 +87,20 @@ void Inbox::abort(uint32_t sender) {
 
 void Inbox::forget(uint32_t sender) {
   std::lock_guard lock(mutex_);
-  if (sender < newest_.size()) newest_[sender] = -1;
+  if (sender < newest_.size()) {
+    newest_[sender] = -1;
+    announced_[sender].clear();
+  }
+}
+
+void Inbox::announce(uint32_t sender, uint8_t kind, int64_t round) {
+  {
+    std::lock_guard lock(mutex_);
+    if (sender >= announced_.size()) return;
+    int64_t& known = announced_[sender][kind];
+    known = std::max(known, round);
+  }
+  changed_.notify_all();
 }
 
 int64_t Inbox::newest_round(uint32_t sender) const {
@@ -125,6 +139,9 @@ bool Inbox::wait(int64_t round, uint8_t kind, std::span<const int> from, Clock::
       // Links are FIFO and peers send rounds in order: a later round from this sender on
       // its current link means its message for this one is not coming.
       if (newest_[static_cast<size_t>(peer)] > round) continue;
+      // Its message went out on a link that died before it arrived: not coming either.
+      const auto& announced = announced_[static_cast<size_t>(peer)];
+      if (auto it = announced.find(kind); it != announced.end() && it->second >= round) continue;
       if (!excused || !excused(peer)) return false;
     }
     return !also || also();

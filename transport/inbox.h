@@ -43,6 +43,9 @@ class Inbox {
   void abort(uint32_t sender);
   // A new link from `sender`: what its previous connection said about its round no longer holds.
   void forget(uint32_t sender);
+  // `sender`'s announce on a new link: its last message of `kind` went out before it, for
+  // `round`; if it has not arrived, it is not coming.
+  void announce(uint32_t sender, uint8_t kind, int64_t round);
   // The newest round in any header from `sender` since forget (-1: none), even of a
   // message that was dropped.
   int64_t newest_round(uint32_t sender) const;
@@ -88,6 +91,7 @@ class Inbox {
   std::vector<std::vector<Buffer>> free_;        // by sender
   std::vector<int> held_;                        // by sender: ready + pending
   std::vector<int64_t> newest_;                  // by sender: newest round seen on its link
+  std::vector<std::map<uint8_t, int64_t>> announced_;  // by sender: kind -> round sent before its link
   std::vector<Message> lent_;
   uint64_t late_ = 0, early_dropped_ = 0, duplicate_ = 0;
 };

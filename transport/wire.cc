@@ -50,7 +50,7 @@ std::optional<MessageHeader> decode_header(std::span<const uint8_t, kHeaderBytes
   };
   if (get_u32(p) != kHeaderMagic) return fail("not a message header (bad magic)");
   if (p[4] != kWireVersion) return fail("wire version " + std::to_string(p[4]) + ", expected 1");
-  if (p[5] > static_cast<uint8_t>(Control::kKeepalive)) return fail("unknown control " + std::to_string(p[5]));
+  if (p[5] > static_cast<uint8_t>(Control::kAnnounce)) return fail("unknown control " + std::to_string(p[5]));
   if (get_u32(p + 12) != 0) return fail("reserved header bytes are not zero");
   MessageHeader header;
   header.control = static_cast<Control>(p[5]);

@@ -22,8 +22,10 @@ constexpr std::size_t kHeaderBytes = 32;
 constexpr uint32_t kHeaderMagic = 0x4d505347;  // "GSPM"
 constexpr uint8_t kWireVersion = 1;
 
-// What a message is for the transport itself; the layer above only sees kData.
-enum class Control : uint8_t { kData = 0, kKeepalive = 1 };
+// What a message is for the transport itself; the layer above only sees kData. kAnnounce,
+// sent first on a new link, says "the last message of `kind` I sent you was for `round`":
+// one that died with the old link is then known not to be coming (no payload).
+enum class Control : uint8_t { kData = 0, kKeepalive = 1, kAnnounce = 2 };
 
 struct MessageHeader {
   Control control = Control::kData;

@@ -1,6 +1,8 @@
 // A man in the middle on loopback for security tests: forwards a TCP connection both
 // ways and, on the first connection only, alters the first record the dialer sends
-// after the handshake (flip a byte, replay it, or rewrite its length).
+// after the handshake (flip a byte, replay it, or rewrite its length); or, with
+// kFlipEveryOtherMessage, flips a byte of every second message-sized record the dialer
+// sends, on every connection: a link reset every other round.
 #pragma once
 
 #include <arpa/inet.h>
@@ -20,7 +22,7 @@
 
 namespace gossip::testing {
 
-enum class Tamper { kNone, kFlipBody, kReplay, kHugeLength };
+enum class Tamper { kNone, kFlipBody, kReplay, kHugeLength, kFlipEveryOtherMessage };
 
 class TamperProxy {
  public:
@@ -92,7 +94,7 @@ class TamperProxy {
       std::lock_guard lock(mutex_);
       sockets_.push_back(client);
       sockets_.push_back(server);
-      bool tamper = connection == 0 && tamper_ != Tamper::kNone;
+      bool tamper = (connection == 0 && tamper_ != Tamper::kNone) || tamper_ == Tamper::kFlipEveryOtherMessage;
       pumps_.emplace_back([client, server] { plain_pump(server, client); });
       pumps_.emplace_back([this, client, server, tamper] { dialer_pump(client, server, tamper); });
     }
@@ -120,7 +122,10 @@ class TamperProxy {
       if (!read_exact(from, length, 8)) break;
       std::vector<uint8_t> body(wire::get_u64(length));
       if (!read_exact(from, body.data(), body.size())) break;
-      if (tamper && first) {
+      if (tamper && tamper_ == Tamper::kFlipEveryOtherMessage && body.size() > 1024 && ++messages_ % 2 == 0) {
+        ++tampered_;
+        body[body.size() / 2] ^= 0x01;
+      } else if (tamper && first && tamper_ != Tamper::kFlipEveryOtherMessage) {
         ++tampered_;
         if (tamper_ == Tamper::kFlipBody) body[body.size() / 2] ^= 0x01;
         if (tamper_ == Tamper::kHugeLength) wire::put_u64(length, 1ULL << 60);
@@ -136,6 +141,7 @@ class TamperProxy {
 
   int target_port_;
   Tamper tamper_;
+  std::atomic<int> messages_{0};  // message-sized records from dialers, every connection
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};

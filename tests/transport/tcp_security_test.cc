@@ -295,3 +295,34 @@ TEST_CASE("a second process with a linked peer's key is refused, the established
   CHECK(one_round(zero, one, 0));
   CHECK(one_round(zero, one, 1));
 }
+
+TEST_CASE("a link reset every other round costs no round its timeout: the lost message is sent again on the new link") {
+  Pair pair;
+  testing::TamperProxy proxy(pair.loaded.file.peers[0].port, testing::Tamper::kFlipEveryOtherMessage);
+  TcpTransport zero(pair.options(0, pair.log0));
+  TcpOptions dialer = pair.options(1, pair.log1);
+  dialer.peers[0].port = static_cast<uint16_t>(proxy.port());
+  TcpTransport one(dialer);
+  REQUIRE(zero.wait_for_links(Clock::now() + 3s).empty());
+  int missing = 0;
+  for (int64_t round = 0; round < 12; ++round) {
+    CAPTURE(round);
+    std::vector<uint8_t> payload_a(5000, 0xa0), payload_b(5000, 0xb0);
+    ExchangeResult result_a, result_b;
+    const auto started = Clock::now();
+    auto run = [round](Transport& self, std::vector<uint8_t>& payload, ExchangeResult& result) {
+      const int other = 1 - self.self();
+      Outgoing sends[] = {{other, payload, 0}};
+      int from[] = {other};
+      result = self.exchange({round, 1, sends, from, Clock::now() + 5s});
+    };
+    std::thread other([&] { run(one, payload_b, result_b); });
+    run(zero, payload_a, result_a);
+    other.join();
+    CHECK(Clock::now() - started < 2s);  // never the 5 s deadline
+    missing += static_cast<int>(result_a.missing.size() + result_b.missing.size());
+  }
+  MESSAGE(proxy.tampered() << " resets, " << missing << " messages missing in 12 rounds");
+  CHECK(proxy.tampered() >= 5);
+  CHECK(missing <= proxy.tampered());  // at most one missing neighbour per reset
+}

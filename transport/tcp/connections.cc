@@ -44,7 +44,8 @@ TcpTransport::Impl::Impl(TcpOptions options_in)
       inbox(static_cast<int>(options.peers.size()), options.inbox, options.first_round),
       up(options.peers.size(), 0),
       links(options.peers.size()),
-      redial(options.peers.size()) {
+      redial(options.peers.size()),
+      last_sent(options.peers.size()) {
   const int n = static_cast<int>(options.peers.size());
   if (options.self < 0 || options.self >= n) throw std::invalid_argument("tcp transport: self id out of range");
   directory.self = static_cast<uint32_t>(options.self);
@@ -349,6 +350,10 @@ void TcpTransport::Impl::install(std::shared_ptr<tcp::Link> link) {
   log("link to peer " + std::to_string(peer) + " at " + link->remote_address() + " up (" +
       (options.plaintext ? "PLAINTEXT" : "encrypted") + ")");
   link->start();
+  // The current exchange's sends again, then what was sent before this link, in that
+  // order (links are FIFO): by the time the announce arrives, whatever is coming has come.
+  resend_on(link);
+  for (const auto& [kind, round] : last_sent[peer]) link->announce(kind, round);
   inbox.notify();
 }
 

@@ -119,6 +119,8 @@ asio::awaitable<void> Link::read_loop() {
     if (status == FrameDecoder::Status::kMessage && decoder_.header().control == wire::Control::kData &&
         !decoder_.discarded()) {
       inbox_.commit(peer_, decoder_.header());
+    } else if (status == FrameDecoder::Status::kMessage && decoder_.header().control == wire::Control::kAnnounce) {
+      inbox_.announce(peer_, decoder_.header().kind, decoder_.header().round);
     }
   }
 }
@@ -150,6 +152,16 @@ asio::awaitable<void> Link::write_loop() {
     queue_.pop_front();
     if (done) done(true);
   }
+}
+
+void Link::announce(uint8_t kind, int64_t round) {
+  wire::MessageHeader header;
+  header.control = wire::Control::kAnnounce;
+  header.kind = kind;
+  header.sender = settings_.self;
+  header.round = round;
+  queue_.push_back({header, {}, nullptr});
+  wake_writer_.cancel();
 }
 
 void Link::queue_keepalive() {

@@ -52,6 +52,8 @@ class Link : public std::enable_shared_from_this<Link> {
   // Takes back a queued message whose writing has not begun (its `done` runs with false);
   // false if it is being written, when only closing the link frees its payload.
   bool withdraw(uint64_t ticket);
+  // Queues "the last message of `kind` sent to you before this link was for `round`".
+  void announce(uint8_t kind, int64_t round);
   // Idempotent. Fails queued sends, aborts a half-received message, tells the owner.
   void close(const std::string& reason);
 

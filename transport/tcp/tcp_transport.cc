@@ -52,34 +52,14 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
   }
   const Clock::time_point started = Clock::now();
   auto state = std::make_shared<Impl::SendState>();
-  std::vector<Outgoing> sends(request.sends.begin(), request.sends.end());
-  state->pending = static_cast<int>(sends.size());
-  if (sends.empty()) state->all_sent = started.time_since_epoch().count();
-  state->done.assign(sends.size(), 0);
-  state->on.resize(sends.size());
-  state->tickets.resize(sends.size());
-  asio::post(s.io, [&s, state, sends, round = request.round, kind = request.kind] {
-    for (size_t i = 0; i < sends.size(); ++i) {
-      int peer = sends[i].peer;
-      auto finish = [&s, state, i, peer](bool ok) {
-        state->done[i] = 1;
-        if (!ok) state->failed.push_back(peer);
-        if (state->pending.load(std::memory_order_acquire) == 1) {
-          state->all_sent.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-        }
-        state->pending.fetch_sub(1, std::memory_order_acq_rel);
-        s.inbox.notify();
-      };
-      auto& link = s.links[peer];
-      if (!link || link->closed()) {
-        finish(false);
-        continue;
-      }
-      state->on[i] = link;
-      wire::MessageHeader header{wire::Control::kData, kind, sends[i].codec, static_cast<uint32_t>(s.options.self),
-                                 round, sends[i].payload.size()};
-      state->tickets[i] = link->send(header, sends[i].payload, finish);
-    }
+  state->round = request.round;
+  state->kind = request.kind;
+  state->sends.assign(request.sends.begin(), request.sends.end());
+  state->pending = static_cast<int>(state->sends.size());
+  if (state->sends.empty()) state->all_sent = started.time_since_epoch().count();
+  asio::post(s.io, [&s, state] {
+    s.active = state;
+    for (size_t i = 0; i < state->sends.size(); ++i) s.send_attempt(state, i, s.links[state->sends[i].peer], true);
   });
   // Lock order: inbox, then up_mutex (set_up takes up_mutex alone, then notifies).
   auto unlinked = [&s](int peer) {
@@ -89,29 +69,70 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
   s.inbox.wait(request.round, request.kind, request.receive_from, request.deadline,
                [&] { return state->pending.load(std::memory_order_acquire) == 0; },
                request.skip_unlinked ? std::function<bool(int)>(unlinked) : nullptr);
-  if (state->pending.load(std::memory_order_acquire) != 0) {
-    // A send still queued at the deadline is withdrawn; one being written would read the
-    // caller's buffer after we return, so only then is its link closed (the peer missed
-    // the round either way).
-    std::promise<void> released;
-    asio::post(s.io, [&] {
-      for (size_t i = 0; i < sends.size(); ++i) {
-        if (state->done[i]) continue;
-        auto link = state->on[i].lock();
-        if (link && !link->withdraw(state->tickets[i])) {
-          link->close("the send for round " + std::to_string(request.round) + " did not finish by the deadline");
-        }
+  // Every attempt still queued is withdrawn; one being written would read the caller's
+  // buffer after we return, so only then is its link closed (the peer missed the round
+  // either way). Resends end here too: the exchange is over.
+  std::promise<void> released;
+  asio::post(s.io, [&] {
+    s.active.reset();
+    for (auto& attempt : state->attempts) {
+      if (attempt.done) continue;
+      auto link = attempt.on.lock();
+      if (link && !link->withdraw(attempt.ticket)) {
+        link->close("the send for round " + std::to_string(request.round) + " did not finish by the deadline");
       }
-      released.set_value();
-    });
-    released.get_future().wait();
-  }
+    }
+    released.set_value();
+  });
+  released.get_future().wait();
   ExchangeResult result = collect_exchange(s.inbox, request);
   result.send_failed = state->failed;
   std::sort(result.send_failed.begin(), result.send_failed.end());
+  result.send_failed.erase(std::unique(result.send_failed.begin(), result.send_failed.end()), result.send_failed.end());
   const Clock::rep all_sent = state->all_sent.load(std::memory_order_relaxed);
   result.sending = all_sent ? Clock::time_point(Clock::duration(all_sent)) - started : Clock::now() - started;
   return result;
+}
+
+// Network thread. A first attempt counts towards `pending`; a resend only clears the
+// peer from `failed` when it gets through.
+void TcpTransport::Impl::send_attempt(const std::shared_ptr<SendState>& state, size_t send,
+                                      const std::shared_ptr<tcp::Link>& link, bool first) {
+  const int peer = state->sends[send].peer;
+  const size_t index = state->attempts.size();
+  state->attempts.push_back({send, link, 0, false});
+  auto finish = [this, state, index, peer, first](bool ok) {
+    state->attempts[index].done = true;
+    if (ok) {
+      std::erase(state->failed, peer);
+    } else if (first) {
+      state->failed.push_back(peer);
+    }
+    if (first) {
+      if (state->pending.load(std::memory_order_acquire) == 1) {
+        state->all_sent.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+      }
+      state->pending.fetch_sub(1, std::memory_order_acq_rel);
+    }
+    inbox.notify();
+  };
+  if (!link || link->closed()) {
+    finish(false);
+    return;
+  }
+  int64_t& last = last_sent[peer][state->kind];
+  last = std::max(last, state->round);
+  wire::MessageHeader header{wire::Control::kData, state->kind, state->sends[send].codec,
+                             static_cast<uint32_t>(options.self), state->round, state->sends[send].payload.size()};
+  state->attempts[index].ticket = link->send(header, state->sends[send].payload, finish);
+}
+
+// Network thread: a link to `link`'s peer came up during an exchange.
+void TcpTransport::Impl::resend_on(const std::shared_ptr<tcp::Link>& link) {
+  if (!active) return;
+  for (size_t i = 0; i < active->sends.size(); ++i) {
+    if (active->sends[i].peer == link->peer()) send_attempt(active, i, link, false);
+  }
 }
 
 TransportStats TcpTransport::stats() const {

@@ -19,12 +19,23 @@ using Tcp = asio::ip::tcp;
 using TcpSocket = std::shared_ptr<Tcp::socket>;
 
 struct TcpTransport::Impl {
+  // One exchange's sends. A link that drops mid-exchange may take a message with it that
+  // the other end never read, and when it comes back both ends would wait out the round:
+  // so while the exchange lasts, every send to a peer whose link comes up again is sent
+  // once more on the new link (the receiver drops a duplicate), see resend_on().
   struct SendState {
-    std::atomic<int> pending{0};
-    std::vector<uint8_t> done;                 // network thread only
-    std::vector<std::weak_ptr<tcp::Link>> on;  // network thread only
-    std::vector<uint64_t> tickets;             // network thread only
-    std::vector<int> failed;                   // written on the network thread before pending drops
+    struct Attempt {
+      size_t send = 0;  // index into sends
+      std::weak_ptr<tcp::Link> on;
+      uint64_t ticket = 0;
+      bool done = false;
+    };
+    std::atomic<int> pending{0};               // first attempts not yet done
+    int64_t round = 0;
+    uint8_t kind = 0;
+    std::vector<Outgoing> sends;               // the caller's buffers, valid until exchange returns
+    std::vector<Attempt> attempts;             // network thread only: first attempts, then resends
+    std::vector<int> failed;                   // network thread only (read after the last post)
     std::atomic<Clock::rep> all_sent{0};       // when pending reached 0 (Clock ticks)
   };
 
@@ -38,6 +49,9 @@ struct TcpTransport::Impl {
   asio::awaitable<std::shared_ptr<tcp::Link>> dial(int peer, std::string* why);
   std::shared_ptr<tcp::Link> make_link(TcpSocket socket, const SessionKeys& keys);
   void install(std::shared_ptr<tcp::Link> link);
+  void send_attempt(const std::shared_ptr<SendState>& state, size_t send, const std::shared_ptr<tcp::Link>& link,
+                    bool first);
+  void resend_on(const std::shared_ptr<tcp::Link>& link);
   void on_closed(tcp::Link& link, const std::string& reason);
   void set_up(int peer, bool up);
   // Completion for spawned coroutines: an exception is logged, never thrown out of run().
@@ -67,6 +81,8 @@ struct TcpTransport::Impl {
   std::vector<std::shared_ptr<tcp::Link>> links;           // by peer
   std::vector<std::unique_ptr<asio::steady_timer>> redial;  // by peer: wakes its dialer
   bool stopping = false;
+  std::shared_ptr<SendState> active;  // network thread only: the exchange in progress, if any
+  std::vector<std::map<uint8_t, int64_t>> last_sent;  // network thread only: by peer, kind -> round queued
   int handshakes_in_flight = 0;  // network thread only
   std::map<std::string, int> handshakes_by_address;  // network thread only: in flight, by source IP
   std::map<std::string, int> neighbour_addresses;    // IP -> how many neighbours dial from it
