@@ -446,6 +446,12 @@ int64_t Peer::first_round() const { return state_->start_round; }
 
 std::size_t Peer::max_payload_bytes() const { return state_->algorithm->max_payload_bytes(); }
 
+std::vector<uint8_t> Peer::message_kinds() const {
+  std::vector<uint8_t> kinds{wire_kind(MessageKind::kFinished)};
+  for (MessageKind channel : state_->algorithm->channels()) kinds.push_back(wire_kind(channel));
+  return kinds;
+}
+
 std::span<const float> Peer::model() const { return state_->model; }
 
 void Peer::log(const std::string& line) const { state_->log(line); }

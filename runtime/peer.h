@@ -49,6 +49,9 @@ class Peer {
   int64_t first_round() const;
   // The largest payload the algorithm sends: a transport should refuse anything bigger.
   std::size_t max_payload_bytes() const;
+  // The message kinds it exchanges (its rule's channels and the goodbye): a transport
+  // should drop any other.
+  std::vector<uint8_t> message_kinds() const;
 
   // Waits for its links (startup_timeout_seconds), runs every round from first_round()
   // to the end, writes the final model and says goodbye to its neighbours; returns true.

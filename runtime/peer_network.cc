@@ -71,6 +71,8 @@ TcpOptions tcp_options_for(const LoadedTopology& loaded, int self, const Identit
   options.keepalive_interval = settings.keepalive_interval;
   options.dead_after = settings.dead_after;
   options.first_round = settings.first_round;
+  options.inbox.kinds = settings.message_kinds;
+  options.inbox.max_bytes_per_peer = settings.max_bytes_per_peer;
   options.log = settings.log;
   return options;
 }

@@ -20,6 +20,8 @@ struct NetworkSettings {
   std::chrono::milliseconds keepalive_interval{1000};
   std::chrono::milliseconds dead_after{5000};
   int64_t first_round = 0;  // a resumed peer starts at its checkpoint's round
+  std::vector<uint8_t> message_kinds;  // the kinds this run uses (empty: any)
+  std::size_t max_bytes_per_peer = 0;  // payload bytes held per sender (0: no bound)
   std::function<void(const std::string&)> log;
 };
 

@@ -107,6 +107,10 @@ int run_peer(const PeerOptions& options) {
   settings.plaintext = options.plaintext;
   // The largest payload and a little framing; anything bigger is refused unread.
   settings.max_message_bytes = peer.max_payload_bytes() + 4096;
+  // What one neighbour may make this peer hold: a few messages of each kind (the current
+  // round and a couple ahead), whatever it sends.
+  settings.message_kinds = peer.message_kinds();
+  settings.max_bytes_per_peer = (3 + 2 * settings.message_kinds.size()) * settings.max_message_bytes;
   settings.first_round = peer.first_round();
   settings.log = [&peer](const std::string& line) { peer.log(line); };
   TcpTransport transport(tcp_options_for(loaded, options.id, identity, settings));

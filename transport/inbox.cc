@@ -1,5 +1,7 @@
 #include "transport/inbox.h"
 
+#include <algorithm>
+
 #include <stdexcept>
 #include <string>
 
@@ -8,11 +10,16 @@ namespace gossip {
 Inbox::Inbox(int peer_count, InboxLimits limits, int64_t first_round)
     : limits_(limits),
       current_round_(first_round), pending_(peer_count), free_(peer_count), held_(peer_count, 0), newest_(peer_count, -1),
-      announced_(peer_count) {}
+      announced_(peer_count),
+      held_bytes_(peer_count, 0) {}
 
 bool Inbox::admit(uint32_t sender, const wire::MessageHeader& header) {
   Key key{header.round, header.kind, sender};
   if (sender >= held_.size()) return false;
+  if (!limits_.kinds.empty() && std::find(limits_.kinds.begin(), limits_.kinds.end(), header.kind) == limits_.kinds.end()) {
+    ++unknown_kind_;  // not a kind of this run: it says nothing about the sender's round either
+    return false;
+  }
   newest_[sender] = std::max(newest_[sender], header.round);
   if (header.round < current_round_) {
     ++late_;
@@ -37,10 +44,20 @@ Inbox::Buffer Inbox::take_free_buffer(uint32_t sender) {
   return buffer;
 }
 
+// A returned buffer is pooled for the sender's next message, unless the pool is full or
+// keeping it would hold more than the sender's byte bound: then its memory goes back.
 void Inbox::release(uint32_t sender, Buffer buffer) {
-  if (buffer && free_[sender].size() < static_cast<size_t>(limits_.max_buffered_per_peer)) {
+  if (!buffer) return;
+  const bool over = limits_.max_bytes_per_peer > 0 && held_bytes_[sender] > limits_.max_bytes_per_peer;
+  if (!over && free_[sender].size() < static_cast<size_t>(limits_.max_buffered_per_peer)) {
     free_[sender].push_back(std::move(buffer));
+  } else {
+    held_bytes_[sender] -= bytes_of(buffer);
   }
+}
+
+bool Inbox::within_bytes(uint32_t sender, std::size_t bytes) const {
+  return limits_.max_bytes_per_peer == 0 || held_bytes_[sender] + bytes <= limits_.max_bytes_per_peer;
 }
 
 std::span<uint8_t> Inbox::acquire(uint32_t sender, const wire::MessageHeader& header) {
@@ -51,7 +68,20 @@ std::span<uint8_t> Inbox::acquire(uint32_t sender, const wire::MessageHeader& he
     --held_[sender];
   }
   Buffer buffer = take_free_buffer(sender);
+  const std::size_t before = bytes_of(buffer);
+  const std::size_t growth = header.payload_bytes > before ? header.payload_bytes - before : 0;
+  // Over the sender's byte bound: free its idle pooled buffers first, then refuse.
+  while (!within_bytes(sender, growth) && !free_[sender].empty()) {
+    held_bytes_[sender] -= bytes_of(free_[sender].back());
+    free_[sender].pop_back();
+  }
+  if (!within_bytes(sender, growth)) {
+    ++early_dropped_;
+    release(sender, std::move(buffer));
+    return {};
+  }
   buffer->resize(header.payload_bytes);
+  held_bytes_[sender] += bytes_of(buffer) - before;
   std::span<uint8_t> destination(*buffer);
   pending_[sender] = Message{{header.round, header.kind, sender}, std::move(buffer), header.codec};
   ++held_[sender];
@@ -166,6 +196,7 @@ void Inbox::add_counts(TransportStats& stats) const {
   stats.messages_late += late_;
   stats.messages_early_dropped += early_dropped_;
   stats.messages_duplicate += duplicate_;
+  stats.messages_unknown_kind += unknown_kind_;
 }
 
 ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request) {

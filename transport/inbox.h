@@ -26,6 +26,12 @@ namespace gossip {
 struct InboxLimits {
   int max_early_rounds = 4;       // accept messages up to this many rounds ahead
   int max_buffered_per_peer = 32;  // messages held per sender, early ones included
+  // Payload bytes one sender may hold here at once, received or pooled for reuse (0: no
+  // bound): an authenticated but hostile neighbour flooding future rounds cannot grow the
+  // peer past it. The runtime sets a small multiple of its largest message.
+  std::size_t max_bytes_per_peer = 0;
+  // The message kinds this run uses (empty: any); others are dropped at their header.
+  std::vector<uint8_t> kinds = {};
 };
 
 class Inbox {
@@ -79,6 +85,8 @@ class Inbox {
 
   // Whether a message with this header may be stored; counts the reason if not.
   bool admit(uint32_t sender, const wire::MessageHeader& header);
+  // Bytes a new buffer of `bytes` would add for `sender` over what it holds (its pool reused first).
+  bool within_bytes(uint32_t sender, std::size_t bytes) const;
   Buffer take_free_buffer(uint32_t sender);
   void release(uint32_t sender, Buffer buffer);
 
@@ -93,7 +101,9 @@ class Inbox {
   std::vector<int64_t> newest_;                  // by sender: newest round seen on its link
   std::vector<std::map<uint8_t, int64_t>> announced_;  // by sender: kind -> round sent before its link
   std::vector<Message> lent_;
-  uint64_t late_ = 0, early_dropped_ = 0, duplicate_ = 0;
+  std::vector<std::size_t> held_bytes_;          // by sender: payload bytes in ready + pending + free
+  uint64_t late_ = 0, early_dropped_ = 0, duplicate_ = 0, unknown_kind_ = 0;
+  static std::size_t bytes_of(const Buffer& buffer) { return buffer ? buffer->capacity() : 0; }
 };
 
 // Takes what arrived for `request` out of the inbox: received in receive_from order,

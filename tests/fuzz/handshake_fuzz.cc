@@ -11,6 +11,12 @@
 // Fuzz bytes cannot carry a signature by the directory's keys, so a responder that
 // accepts a finish, or an initiator that accepts a reply, means authentication is broken.
 //
+// Before any of that, the accept loop's first read is gated by the handshake slots
+// (transport/tcp/handshake_slots.h): every input also drives them, each body byte one
+// connection opening (bit 7 clear) or closing (set) from one of 8 addresses, two of them
+// neighbours'; no address may pass its allowance, nobody the total, and a neighbour's own
+// slots must stay free whatever the strangers do.
+//
 // Input layout:
 //   [0]   bits 0-1: driver (0 parse only, 1 responder, 2 initiator, 3 round trip);
 //         bit 2: the directories are in plaintext mode
@@ -30,6 +36,7 @@
 
 #include "transport/handshake.h"
 #include "transport/identity.h"
+#include "transport/tcp/handshake_slots.h"
 
 namespace {
 
@@ -176,9 +183,39 @@ void fuzz_round_trip(LinkMode mode, const uint8_t* prefix) {
 
 }  // namespace
 
+void fuzz_slots(std::span<const uint8_t> body) {
+  const std::string addresses[] = {"10.0.0.1", "10.0.0.2", "198.18.0.3", "198.18.0.4",
+                                   "198.18.0.5", "::1",      "fe80::6",    "198.18.0.7"};
+  gossip::tcp::HandshakeSlots slots(6, 2, {{"10.0.0.1", 2}, {"10.0.0.2", 1}});
+  std::array<int, 8> open{};
+  for (uint8_t byte : body) {
+    const int which = byte & 7;
+    const std::string& address = addresses[which];
+    if (byte & 0x80) {
+      if (open[which] > 0) {
+        slots.release(address);
+        --open[which];
+      }
+    } else if (slots.admit(address, nullptr)) {
+      ++open[which];
+    }
+    check(slots.in_flight(address) == open[which], "slots: the count of an address drifted");
+    check(open[which] <= slots.allowance(address), "slots: an address past its allowance");
+    check(slots.in_flight() <= 6 + 3, "slots: past the total and the reserved");
+    int strangers = 0;
+    for (int i = 2; i < 8; ++i) strangers += open[i];
+    check(strangers <= 6, "slots: strangers took a neighbour's reserved slot");
+  }
+  // With every stranger slot taken, each neighbour can still start a handshake.
+  gossip::tcp::HandshakeSlots full(6, 2, {{"10.0.0.1", 2}, {"10.0.0.2", 1}});
+  for (int i = 0; i < 12; ++i) full.admit(addresses[2 + i % 6], nullptr);
+  check(full.admit("10.0.0.1", nullptr) && full.admit("10.0.0.2", nullptr), "slots: a neighbour locked out");
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (size < kPrefix) return 0;
   std::span<const uint8_t> body(data + kPrefix, size - kPrefix);
+  fuzz_slots(body);
   fuzz_parsers(body);
   LinkMode mode = (data[0] & 4) ? LinkMode::kPlaintext : LinkMode::kEncrypted;
   switch (data[0] & 3) {

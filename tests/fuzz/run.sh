@@ -11,7 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 seconds="${GOSSIP_FUZZ_SECONDS:-60}"
 build="${GOSSIP_FUZZ_BUILD:-$root/build-fuzz}"
-fuzzers=(frame_decoder_fuzz handshake_fuzz payload_fuzz)
+fuzzers=(frame_decoder_fuzz handshake_fuzz payload_fuzz topology_fuzz)
 
 # Whether clang++ can link a libFuzzer target, i.e. compiler and fuzzer runtime are there.
 can_fuzz() {

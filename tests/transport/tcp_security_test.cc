@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -325,4 +326,40 @@ TEST_CASE("a link reset every other round costs no round its timeout: the lost m
   MESSAGE(proxy.tampered() << " resets, " << missing << " messages missing in 12 rounds");
   CHECK(proxy.tampered() >= 5);
   CHECK(missing <= proxy.tampered());  // at most one missing neighbour per reset
+}
+
+namespace {
+
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+TEST_CASE("an authenticated neighbour flooding future rounds and bogus kinds cannot grow the peer past its bound") {
+  Pair pair;
+  TcpOptions options = pair.options(0, pair.log0);
+  options.inbox.kinds = {1};
+  options.inbox.max_bytes_per_peer = 4 << 20;  // four 1 MiB messages
+  TcpTransport zero(options), one(pair.options(1, pair.log1));
+  REQUIRE(zero.wait_for_links(Clock::now() + 3s).empty());
+  const std::size_t before = resident_bytes();
+  std::vector<uint8_t> payload(1 << 20, 0x5a);
+  Outgoing sends[] = {{0, payload, 0}};
+  for (int64_t round = 0; round < 5; ++round) {
+    for (int kind = 1; kind < 60; ++kind) {  // kind 1 is the run's; the others are bogus
+      one.exchange({round, static_cast<uint8_t>(kind), sends, {}, Clock::now() + 2s});
+    }
+  }
+  std::this_thread::sleep_for(300ms);  // let peer 0 read the last of it
+  const std::size_t grown = resident_bytes() - std::min(before, resident_bytes());
+  const TransportStats stats = zero.stats();
+  MESSAGE("resident memory grew " << grown / 1024 << " KiB; dropped " << stats.messages_unknown_kind
+                                  << " of unknown kinds, " << stats.messages_early_dropped << " over the bound");
+  CHECK(stats.messages_unknown_kind == 5 * 58);
+  CHECK(stats.messages_early_dropped >= 1);  // the fifth 1 MiB message of kind 1
+  CHECK(grown < (8u << 20));                 // unbounded, 32 messages of 1 MiB would be held
 }

@@ -90,6 +90,7 @@ void TcpTransport::Impl::start() {
         "for measurement only");
   }
   // The addresses neighbours dial from (the higher ids dial): their handshake slots are kept.
+  std::map<std::string, int> neighbour_addresses;
   for (int peer : options.neighbours) {
     if (peer <= options.self) continue;
     std::error_code error;
@@ -97,6 +98,7 @@ void TcpTransport::Impl::start() {
     auto found = resolver.resolve(options.peers[peer].host, "0", error);
     if (!error && !found.empty()) ++neighbour_addresses[found.begin()->endpoint().address().to_string()];
   }
+  slots.emplace(options.max_handshakes, options.max_handshakes_per_address, std::move(neighbour_addresses));
   asio::co_spawn(io, accept_loop(), logged("accepting stopped"));
   for (int peer : options.neighbours) {
     redial[peer] = std::make_unique<asio::steady_timer>(io);
@@ -133,32 +135,6 @@ std::string ip_of(const Tcp::socket& socket) {
   return error ? std::string("?") : endpoint.address().to_string();
 }
 
-// Handshake slots. A stranger can open connections and send nothing; these rules keep that
-// from blocking the real links: each address not a neighbour's holds at most a few slots,
-// a neighbour's address always has room for each neighbour dialing from it (reserved out of
-// the total), and a silent client is dropped after hello_timeout. Refusals are logged, at
-// most a line a second.
-bool TcpTransport::Impl::admit(const std::string& address) {
-  const auto neighbours = neighbour_addresses.find(address);
-  const int reserved_here = neighbours == neighbour_addresses.end() ? 0 : neighbours->second;
-  int reserved = 0;
-  for (const auto& [ip, count] : neighbour_addresses) reserved += count;
-  const int in_flight_here = handshakes_by_address[address];
-  if (reserved_here > 0) {
-    // A neighbour's address: its own slots, plus four times a stranger's share (other
-    // programs on that host are more likely than on any other address).
-    if (in_flight_here < reserved_here + 4 * options.max_handshakes_per_address &&
-        handshakes_in_flight < options.max_handshakes + reserved) {
-      return true;
-    }
-  } else if (in_flight_here < options.max_handshakes_per_address && handshakes_in_flight < options.max_handshakes) {
-    return true;
-  }
-  log_refusal(address, "too many handshakes in flight (" + std::to_string(in_flight_here) + " from this address, " +
-                           std::to_string(handshakes_in_flight) + " in all)");
-  return false;
-}
-
 void TcpTransport::Impl::log_refusal(const std::string& address, const std::string& reason) {
   ++refused;
   // At most one line a second, so a flood of bad connections cannot flood the log.
@@ -191,17 +167,16 @@ asio::awaitable<void> TcpTransport::Impl::accept_loop() {
     }
     backoff = 50ms;
     const std::string address = ip_of(socket);
-    if (!admit(address)) {
+    std::string why;
+    if (!slots->admit(address, &why)) {
+      log_refusal(address, why);
       std::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    ++handshakes_in_flight;
-    ++handshakes_by_address[address];
     asio::co_spawn(io, respond(std::make_shared<Tcp::socket>(std::move(socket))),
                    [this, address, report = logged("a handshake failed")](std::exception_ptr error) {
-                     --handshakes_in_flight;
-                     if (--handshakes_by_address[address] == 0) handshakes_by_address.erase(address);
+                     slots->release(address);
                      report(error);
                    });
   }

@@ -8,8 +8,10 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "transport/tcp/handshake_slots.h"
 #include "transport/tcp/link.h"
 #include "transport/tcp/tcp_transport.h"
 
@@ -83,12 +85,9 @@ struct TcpTransport::Impl {
   bool stopping = false;
   std::shared_ptr<SendState> active;  // network thread only: the exchange in progress, if any
   std::vector<std::map<uint8_t, int64_t>> last_sent;  // network thread only: by peer, kind -> round queued
-  int handshakes_in_flight = 0;  // network thread only
-  std::map<std::string, int> handshakes_by_address;  // network thread only: in flight, by source IP
-  std::map<std::string, int> neighbour_addresses;    // IP -> how many neighbours dial from it
+  std::optional<tcp::HandshakeSlots> slots;  // network thread only; made in start()
   Clock::time_point last_refusal_log{};
   uint64_t refusals_unlogged = 0;
-  bool admit(const std::string& address);
   void log_refusal(const std::string& address, const std::string& reason);
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
   std::thread thread;
