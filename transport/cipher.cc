@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <climits>
+#include <limits>
 #include <stdexcept>
 
 #include "transport/identity.h"
@@ -39,7 +40,8 @@ RecordCipher::~RecordCipher() {
   EVP_CIPHER_CTX_free(aes_);  // clears the expanded key
 }
 
-std::array<uint8_t, 12> RecordCipher::next_nonce() {
+std::optional<std::array<uint8_t, 12>> RecordCipher::next_nonce() {
+  if (counter_ == std::numeric_limits<uint64_t>::max()) return std::nullopt;
   std::array<uint8_t, 12> nonce{};
   wire::put_u64(nonce.data(), counter_++);
   return nonce;
@@ -47,7 +49,9 @@ std::array<uint8_t, 12> RecordCipher::next_nonce() {
 
 void RecordCipher::seal(std::span<const uint8_t> associated, std::span<const uint8_t> plain, uint8_t* out,
                         uint8_t* tag) {
-  auto nonce = next_nonce();
+  const auto next = next_nonce();
+  if (!next) throw std::logic_error("record counter spent: this link should have rekeyed long ago");
+  const std::array<uint8_t, 12>& nonce = *next;
   unsigned long long tag_length = 0;
   if (suite_ == CipherSuite::kAes256Gcm) {
     if (plain.size() > INT_MAX) throw std::invalid_argument("record larger than 2 GiB");
@@ -66,7 +70,9 @@ void RecordCipher::seal(std::span<const uint8_t> associated, std::span<const uin
 }
 
 bool RecordCipher::open(std::span<const uint8_t> associated, std::span<uint8_t> data, const uint8_t* tag) {
-  auto nonce = next_nonce();
+  const auto next = next_nonce();
+  if (!next) return false;
+  const std::array<uint8_t, 12>& nonce = *next;
   if (suite_ == CipherSuite::kAes256Gcm) {
     if (data.size() > INT_MAX) return false;
     int length = 0;

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <sodium.h>  // ChaCha20-Poly1305, and the AES-NI check
 #include <span>
 
@@ -36,8 +37,14 @@ class RecordCipher {
   // reordered or is from another key. After a false the link must be closed.
   bool open(std::span<const uint8_t> associated, std::span<uint8_t> data, const uint8_t* tag);
 
+  // Records sealed or opened under this key so far. The counter is the nonce, so it must
+  // never wrap: seal refuses (throws) and open fails at the last value; links rekey far
+  // earlier (LinkSettings::max_records_per_key).
+  uint64_t records() const { return counter_; }
+
  private:
-  std::array<uint8_t, 12> next_nonce();
+  // Nothing once the counter is spent.
+  std::optional<std::array<uint8_t, 12>> next_nonce();
 
   CipherSuite suite_;
   std::array<uint8_t, 32> key_{};

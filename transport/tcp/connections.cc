@@ -40,7 +40,8 @@ std::string address_of(const Tcp::socket& socket) {
 TcpTransport::Impl::Impl(TcpOptions options_in)
     : options(std::move(options_in)),
       settings{static_cast<uint32_t>(options.self), options.max_message_bytes, options.chunk_bytes,
-               options.batch_bytes, options.keepalive_interval, options.dead_after},
+               options.batch_bytes,  options.keepalive_interval, options.dead_after,
+               options.max_records_per_key, options.max_bytes_per_key},
       inbox(static_cast<int>(options.peers.size()), options.inbox, options.first_round),
       up(options.peers.size(), 0),
       links(options.peers.size()),

@@ -116,6 +116,11 @@ asio::awaitable<void> Link::read_loop() {
       close(decoder_.error());
       co_return;
     }
+    // The other end must rekey too; a message in flight may finish past its limit, no more.
+    if (receive_cipher_ && receive_cipher_->records() > 2 * settings_.max_records_per_key + 16) {
+      close("the peer kept one key past " + std::to_string(settings_.max_records_per_key) + " records");
+      co_return;
+    }
     if (status == FrameDecoder::Status::kMessage && decoder_.header().control == wire::Control::kData &&
         !decoder_.discarded()) {
       inbox_.commit(peer_, decoder_.header());
@@ -133,6 +138,12 @@ asio::awaitable<void> Link::write_loop() {
       co_await wake_writer_.async_wait(use_nothrow);
       continue;
     }
+    if (send_cipher_ && (send_cipher_->records() >= settings_.max_records_per_key ||
+                         bytes_under_key_ >= settings_.max_bytes_per_key)) {
+      close("rekeying after " + std::to_string(send_cipher_->records()) + " records and " +
+            std::to_string(bytes_under_key_) + " bytes under one key");
+      co_return;
+    }
     encoder_.begin(queue_.front().header, queue_.front().payload);
     writing_front_ = true;
     while (!encoder_.done()) {
@@ -145,6 +156,7 @@ asio::awaitable<void> Link::write_loop() {
         co_return;
       }
       counters_.bytes_sent += bytes;
+      bytes_under_key_ += bytes;
       last_sent_ = std::chrono::steady_clock::now();
     }
     writing_front_ = false;

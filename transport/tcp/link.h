@@ -27,6 +27,10 @@ struct LinkSettings {
   std::size_t batch_bytes;
   std::chrono::milliseconds keepalive_interval;
   std::chrono::milliseconds dead_after;
+  // A key seals at most this many records or bytes: past either, the link closes at the
+  // next message boundary and is dialed again, a fresh handshake with fresh keys.
+  uint64_t max_records_per_key;
+  uint64_t max_bytes_per_key;
 };
 
 struct LinkCounters {
@@ -83,6 +87,7 @@ class Link : public std::enable_shared_from_this<Link> {
   asio::steady_timer wake_writer_;
   asio::steady_timer watchdog_timer_;
   std::chrono::steady_clock::time_point last_received_, last_sent_;
+  uint64_t bytes_under_key_ = 0;  // written since the handshake
   bool closed_ = false;
   bool writing_front_ = false;  // the writer has begun the message at the front of queue_
   uint64_t next_ticket_ = 1;

@@ -45,6 +45,10 @@ struct TcpOptions {
   std::chrono::milliseconds keepalive_interval{1000};
   std::chrono::milliseconds dead_after{5000};
   std::chrono::milliseconds max_dial_backoff{1000};
+  // Rekeying: a fresh handshake after this many records or bytes under one key (a knob
+  // tests make small); the record counter is the nonce and must never wrap.
+  uint64_t max_records_per_key = uint64_t{1} << 32;
+  uint64_t max_bytes_per_key = uint64_t{1} << 40;
   InboxLimits inbox;
   int64_t first_round = 0;  // of the first exchange (see Inbox): a resumed peer's checkpoint round
   // Where the transport's log lines go (called on the network thread); default stderr.
