@@ -197,6 +197,7 @@ void Inbox::add_counts(TransportStats& stats) const {
   stats.messages_early_dropped += early_dropped_;
   stats.messages_duplicate += duplicate_;
   stats.messages_unknown_kind += unknown_kind_;
+  for (std::size_t bytes : held_bytes_) stats.inbox_bytes += bytes;
 }
 
 ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request) {

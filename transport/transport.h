@@ -56,6 +56,7 @@ struct TransportStats {
   uint64_t messages_early_dropped = 0;  // too far ahead, or over the buffering bound
   uint64_t messages_duplicate = 0;
   uint64_t messages_unknown_kind = 0;  // a kind the run does not use: dropped at its header
+  uint64_t inbox_bytes = 0;            // payload buffers held now for all senders, pooled ones included
   uint64_t links_up = 0;        // handshakes completed, reconnections included
   uint64_t links_down = 0;
   uint64_t handshakes_refused = 0;

@@ -361,7 +361,12 @@ TEST_CASE("an authenticated neighbour flooding future rounds and bogus kinds can
                                   << " of unknown kinds, " << stats.messages_early_dropped << " over the bound");
   CHECK(stats.messages_unknown_kind == 5 * 58);
   CHECK(stats.messages_early_dropped >= 1);  // the fifth 1 MiB message of kind 1
-  CHECK(grown < (8u << 20));                 // unbounded, 32 messages of 1 MiB would be held
+  CHECK(stats.inbox_bytes <= (4u << 20));
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  CHECK(grown < (8u << 20));  // unbounded, 32 messages of 1 MiB would be held
+#else
+  MESSAGE("resident memory not checked: a sanitizer's shadow memory grows with the peer's");
+#endif
 }
 
 TEST_CASE("links rekey after a bounded number of records: a fresh handshake, no round lost to a timeout") {
