@@ -76,7 +76,7 @@ void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
                 "Trusted networks only: peers authenticated at the handshake, records after it neither encrypted nor tagged");
   auto graph = std::make_shared<GenerateOptions>();
   CLI::Option_group* built_in = app->add_option_group("Graph", "A built-in graph on this machine, instead of a file");
-  built_in->add_option("--graph", graph->kind, "ring, torus, exponential, one_peer_exponential, complete or star");
+  built_in->add_option("--graph", graph->kind, "One of: " + generated_graph_kinds());
   built_in->add_option("--peers,-n", graph->peers, "Number of peers (torus: --rows x --cols)")->check(CLI::Range(1, 4096));
   built_in->add_option("--rows", graph->rows, "Torus rows")->check(CLI::PositiveNumber);
   built_in->add_option("--cols", graph->cols, "Torus columns")->check(CLI::PositiveNumber);

@@ -7,19 +7,11 @@
 namespace gossip::tools {
 namespace {
 
-std::string kinds_text() {
-  std::string text;
-  for (const auto& kind : graph_kinds()) {
-    if (kind != "edges" && kind != "matrix") text += (text.empty() ? "" : ", ") + kind;
-  }
-  return text;
-}
-
 void add_generate(CLI::App& topo, std::vector<Command>& commands) {
   auto options = std::make_shared<GenerateOptions>();
   auto output = std::make_shared<std::string>();
   // Not ->required(): CLI11 would then demand a kind for `topo show` too.
-  topo.add_option("kind", options->kind, "Graph to build: " + kinds_text());
+  topo.add_option("kind", options->kind, "Graph to build: " + generated_graph_kinds());
   topo.add_option("--peers,-n", options->peers, "Number of peers (torus: rows x cols)")
       ->check(CLI::Range(1, 1 << 16));
   topo.add_option("--rows", options->rows, "Torus rows")->check(CLI::PositiveNumber);
@@ -30,7 +22,7 @@ void add_generate(CLI::App& topo, std::vector<Command>& commands) {
   topo.add_option("--seed", options->seed, "Seed shared by every peer (data split, sketches)")->capture_default_str();
   topo.add_option("-o,--output", *output, "Topology file to write");
   commands.push_back({&topo, [options, output] {
-    if (options->kind.empty()) throw ConfigError("topo: name a graph kind (" + kinds_text() + ") or a subcommand; see gossip topo --help");
+    if (options->kind.empty()) throw ConfigError("topo: name a graph kind (" + generated_graph_kinds() + ") or a subcommand; see gossip topo --help");
     if (output->empty()) throw ConfigError("topo " + options->kind + ": give -o FILE, the topology file to write");
     resolve_generate_options(*options, "topo");
     TopologyFile file = generate_topology_file(*options);

@@ -273,9 +273,7 @@ void save_topology_file(const TopologyFile& file, const std::string& path) {
   if (error) throw ConfigError(path + ": cannot write the topology file: " + error.message());
 }
 
-namespace {
-
-std::string generated_kinds() {
+std::string generated_graph_kinds() {
   std::string text;
   for (const auto& kind : graph_kinds()) {
     if (kind != "edges" && kind != "matrix") text += (text.empty() ? "" : ", ") + kind;
@@ -283,16 +281,14 @@ std::string generated_kinds() {
   return text;
 }
 
-}  // namespace
-
 void resolve_generate_options(GenerateOptions& options, const std::string& command) {
-  if (options.kind.empty()) throw ConfigError(command + ": name a graph kind (" + generated_kinds() + ")");
+  if (options.kind.empty()) throw ConfigError(command + ": name a graph kind (" + generated_graph_kinds() + ")");
   if (options.kind == "edges" || options.kind == "matrix") {
     throw ConfigError(command + " " + options.kind + ": write this graph into a topology file by hand; see the README");
   }
   const auto& kinds = graph_kinds();
   if (std::find(kinds.begin(), kinds.end(), options.kind) == kinds.end()) {
-    throw ConfigError(command + ": unknown graph kind \"" + options.kind + "\" (known: " + generated_kinds() + ")");
+    throw ConfigError(command + ": unknown graph kind \"" + options.kind + "\" (known: " + generated_graph_kinds() + ")");
   }
   if (options.kind == "torus") {
     if (options.rows == 0 || options.cols == 0) throw ConfigError(command + " torus: give --rows and --cols (e.g. --rows 4 --cols 4)");

@@ -79,5 +79,7 @@ void resolve_generate_options(GenerateOptions& options, const std::string& comma
 
 // The kinds `gossip topo` and the file accept, for help texts.
 const std::vector<std::string>& graph_kinds();
+// Those a command line can make (all but edges and matrix, which need the file), as a list.
+std::string generated_graph_kinds();
 
 }  // namespace gossip

@@ -18,13 +18,12 @@
 using namespace gossip;
 using namespace std::chrono_literals;
 using nlohmann::json;
+using testing::contains;
 using testing::read_file;
 using testing::run_gossip_command;
 using testing::write_topology;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string keyed_topology(const testing::TempDir& dir, int peers, const json& training) {
   const std::string topology = write_topology(dir, peers, training);

@@ -14,15 +14,10 @@
 using namespace gossip;
 using namespace std::chrono_literals;
 using nlohmann::json;
+using testing::contains;
 using testing::read_file;
 using testing::run_gossip_command;
 using testing::write_topology;
-
-namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("deeply nested JSON is refused with the file named, never a stack overflow") {
   testing::TempDir dir;

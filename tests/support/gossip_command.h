@@ -35,6 +35,8 @@ inline int run_gossip_command(const std::vector<std::string>& arguments, const s
   return start_gossip(arguments, log).wait(limit);
 }
 
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

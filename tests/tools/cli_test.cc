@@ -17,8 +17,8 @@ struct Result {
   std::string output;  // stdout and stderr together
 };
 
-Result run_gossip(const std::string& arguments) {
-  std::string command = std::string(GOSSIP_BINARY) + " " + arguments + " 2>&1";
+Result run_program(const std::string& binary, const std::string& arguments) {
+  std::string command = binary + " " + arguments + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string output;
@@ -27,6 +27,8 @@ Result run_gossip(const std::string& arguments) {
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
 }
+
+Result run_gossip(const std::string& arguments) { return run_program(GOSSIP_BINARY, arguments); }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -194,15 +196,7 @@ TEST_CASE("a training program of one's own has gossip's launch and peer: trainin
   gossip::testing::TempDir dir;
   const std::string topology = dir.file("ring3.json");
   REQUIRE(run_gossip("topo ring --peers 3 --base-port 25710 -o " + topology).status == 0);
-  auto program = [](const std::string& arguments) {
-    const std::string command = std::string(TRAINING_PROGRAM) + " " + arguments + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-    const int status = pclose(pipe);
-    return Result{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
-  };
+  auto program = [](const std::string& arguments) { return run_program(TRAINING_PROGRAM, arguments); };
   const Result help = program("launch --help");
   CHECK(help.status == 0);
   for (const char* flag : {"--rounds", "--lr", "--set", "--graph", "--run-dir", "--resume"}) CHECK(contains(help.output, flag));
