@@ -66,6 +66,12 @@ struct Payload {
   std::span<const uint8_t> bytes;
 };
 
+// A payload that came after the combine of its round had passed it by.
+struct LatePayload {
+  int64_t round = 0;  // the round it was sent for
+  Payload payload;
+};
+
 struct CombineReport {
   std::vector<int> missing;   // in-neighbours left out of this combine (rejected ones included)
   std::vector<int> rejected;  // sent bytes that were not a valid message of this channel
@@ -93,6 +99,17 @@ class Algorithm {
   // others missed the round. The bytes are a neighbour's: check them, never trust them.
   virtual CombineReport combine(MessageKind channel, RoundContext& round, std::span<const Payload> arrived) = 0;
   virtual void end_round(RoundContext& round) { (void)round; }
+
+  // Payloads of `channel` that missed the combine of their round (the deadline passed) and
+  // came within the late window since, oldest first; called after this round's combine of
+  // the channel. A rule whose mix keeps the network's average (late_mix.h) applies each as
+  // the correction the on-time mix would have made, so a neighbour missed on one side only
+  // does not move the average. Returns the peers whose payloads it applied. The default
+  // applies none: robust aggregation keeps no average to restore.
+  virtual std::vector<int> combine_late(MessageKind channel, RoundContext& round, std::span<const LatePayload> late) {
+    (void)channel, (void)round, (void)late;
+    return {};
+  }
 
   // Whether every payload is a float32 vector and nothing else (DSGD's model with the
   // identity codec, gradient tracking's model and tracker): what vector attacks lie with.

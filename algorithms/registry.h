@@ -42,6 +42,7 @@ struct AlgorithmSettings {
   nlohmann::json aggregator_options = nlohmann::json::object();  // the aggregator's own fields
   double consensus_step = 1.0;  // gamma of the rules that move only part way to the mix
   int local_steps = 1;          // K: local steps per round
+  int late_rounds = 0;          // how late a missed message may come and still be made good (combine_late)
 };
 
 // What a rule is built from: this peer, the model's size, the run seed, the settings and

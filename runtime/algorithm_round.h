@@ -21,6 +21,10 @@ struct RoundReport {
   Clock::duration exchange{};  // of the exchanges in all: sending and waiting for the neighbours
   Clock::duration coding{};    // encoding and combining
   uint64_t payload_bytes = 0;  // the payloads handed to the transport, before its framing
+  std::vector<int> late;       // neighbours whose late payloads of earlier rounds the rule applied
+  // For each in-neighbour whose payloads all came: how long after the round's first
+  // exchange began the last of them came (zero when it was there before), for the deadline.
+  std::vector<std::pair<int, Clock::duration>> arrivals;
 };
 
 // Row and column `self` of W, as the algorithm sees them.

@@ -17,6 +17,7 @@
 #include "runtime/byzantine.h"
 #include "runtime/checkpoint.h"
 #include "runtime/metrics_log.h"
+#include "runtime/round_deadline.h"
 #include "runtime/run_directory.h"
 #include "runtime/sketch.h"
 #include "runtime/task.h"
@@ -44,6 +45,7 @@ AlgorithmSettings algorithm_settings(const TrainingConfig& config) {
   settings.aggregator_options = config.aggregator_options;
   settings.consensus_step = config.consensus_step;
   settings.local_steps = config.local_steps;
+  settings.late_rounds = config.late_rounds;
   return settings;
 }
 
@@ -69,8 +71,9 @@ struct RoundTotals {
   int steps = 0, correct = 0, count = 0;
   Clock::duration compute{}, sending{}, exchange{};
   uint64_t payload_bytes = 0;
-  std::vector<int> missing;
+  std::vector<int> missing, late;
   std::vector<std::pair<int, int64_t>> ahead;
+  Clock::duration deadline{};
 
   double loss() const { return steps > 0 ? loss_sum / steps : 0.0; }
 };
@@ -89,7 +92,9 @@ struct Peer::State {
         optimizer(task->parameter_count(), setup.config.momentum, setup.config.nesterov, setup.config.weight_decay),
         optimum(task->optimum()),
         algorithm(make_algorithm(algorithm_settings(setup.config), setup.id, model.size(), setup.config.seed,
-                                 mixing_properties(setup.topology, setup.id, attacker != nullptr))) {
+                                 mixing_properties(setup.topology, setup.id, attacker != nullptr))),
+        deadline(setup.config.round_deadline == "adaptive", timeout(setup.config.round_deadline_floor_seconds),
+                 timeout(setup.config.round_timeout_seconds)) {
     for (const MixingMatrix& weights : setup.topology.schedule()) {
       neighbourhoods.push_back(neighbourhood_of(weights, setup.id));
     }
@@ -110,6 +115,7 @@ struct Peer::State {
   LocalSgd optimizer;
   std::optional<std::vector<float>> optimum;
   std::unique_ptr<Algorithm> algorithm;
+  RoundDeadline deadline;
   std::vector<Neighbourhood> neighbourhoods;  // by round % period
   int64_t start_round = 0;
   Clock::time_point started = Clock::now();
@@ -251,13 +257,15 @@ void add_evaluation(Peer::State& peer, nlohmann::json& line) {
 void run_round(Peer::State& peer, Transport& transport, int64_t round, double learning_rate, RoundTotals& totals) {
   TaskSteps local(peer, learning_rate, totals);
   RoundContext context{round, learning_rate, peer.neighbourhood(round), peer.model, local};
-  RoundReport report = run_algorithm_round(*peer.algorithm, transport, context, timeout(peer.config.round_timeout_seconds),
-                                           peer.attacker.get());
+  totals.deadline = peer.deadline.timeout(context.neighbourhood);
+  RoundReport report = run_algorithm_round(*peer.algorithm, transport, context, totals.deadline, peer.attacker.get());
+  peer.deadline.observe(report.arrivals);
   totals.compute += report.coding;
   totals.sending = report.sending;
   totals.exchange = report.exchange;
   totals.payload_bytes = report.payload_bytes;
   totals.missing = std::move(report.missing);
+  totals.late = std::move(report.late);
   totals.ahead = std::move(report.ahead);
 }
 
@@ -294,7 +302,9 @@ nlohmann::json round_line(const Peer::State& peer, int64_t round, double learnin
                       {"compute_seconds", seconds(totals.compute)},
                       {"communicate_seconds", seconds(totals.sending)},
                       {"wait_seconds", std::max(0.0, seconds(totals.exchange - totals.sending))},
-                      {"missing", totals.missing}};
+                      {"missing", totals.missing},
+                      {"deadline_seconds", seconds(totals.deadline)}};
+  if (!totals.late.empty()) line["late_mixed"] = totals.late;
   if (totals.count > 0) line["train_accuracy"] = static_cast<double>(totals.correct) / totals.count;
   return line;
 }

@@ -73,6 +73,7 @@ TcpOptions tcp_options_for(const LoadedTopology& loaded, int self, const Identit
   options.first_round = settings.first_round;
   options.inbox.kinds = settings.message_kinds;
   options.inbox.max_bytes_per_peer = settings.max_bytes_per_peer;
+  options.inbox.late_rounds = settings.late_rounds;
   options.log = settings.log;
   return options;
 }

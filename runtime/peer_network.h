@@ -22,6 +22,7 @@ struct NetworkSettings {
   int64_t first_round = 0;  // a resumed peer starts at its checkpoint's round
   std::vector<uint8_t> message_kinds;  // the kinds this run uses (empty: any)
   std::size_t max_bytes_per_peer = 0;  // payload bytes held per sender (0: no bound)
+  int late_rounds = 0;                 // InboxLimits::late_rounds
   std::function<void(const std::string&)> log;
 };
 

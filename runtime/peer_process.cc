@@ -108,9 +108,11 @@ int run_peer(const PeerOptions& options) {
   // The largest payload and a little framing; anything bigger is refused unread.
   settings.max_message_bytes = peer.max_payload_bytes() + 4096;
   // What one neighbour may make this peer hold: a few messages of each kind (the current
-  // round and a couple ahead), whatever it sends.
+  // round, a couple ahead and the late window), whatever it sends.
   settings.message_kinds = peer.message_kinds();
-  settings.max_bytes_per_peer = (3 + 2 * settings.message_kinds.size()) * settings.max_message_bytes;
+  settings.max_bytes_per_peer =
+      (3 + (2 + config.late_rounds) * settings.message_kinds.size()) * settings.max_message_bytes;
+  settings.late_rounds = config.late_rounds;
   settings.first_round = peer.first_round();
   settings.log = [&peer](const std::string& line) { peer.log(line); };
   TcpTransport transport(tcp_options_for(loaded, options.id, identity, settings));

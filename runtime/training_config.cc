@@ -145,7 +145,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
                          "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "compressor",
                          "consensus_step", "aggregator", "byzantine", "seed",
                          "eval_every", "checkpoint_every", "snapshot_every", "round_timeout_seconds",
-                         "startup_timeout_seconds", "train_alone", "sketch_size", "threads"});
+                         "round_deadline", "round_deadline_floor_seconds", "late_rounds", "startup_timeout_seconds", "train_alone", "sketch_size", "threads"});
   TrainingConfig config;
   config.task = reader.string_or("task", config.task);
   if (reader.has("task_options")) {
@@ -174,6 +174,10 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   config.checkpoint_every = reader.integer_or("checkpoint_every", config.checkpoint_every, 0, kMaxRounds);
   config.snapshot_every = reader.integer_or("snapshot_every", config.snapshot_every, 0, kMaxRounds);
   config.round_timeout_seconds = reader.number_or("round_timeout_seconds", config.round_timeout_seconds, 0.001, 86400);
+  config.round_deadline = one_of(reader, "round_deadline", config.round_deadline, {"adaptive", "fixed"});
+  config.round_deadline_floor_seconds =
+      reader.number_or("round_deadline_floor_seconds", config.round_deadline_floor_seconds, 0, 86400);
+  config.late_rounds = static_cast<int>(reader.integer_or("late_rounds", config.late_rounds, 0, 64));
   config.startup_timeout_seconds =
       reader.number_or("startup_timeout_seconds", config.startup_timeout_seconds, 0.001, 86400);
   config.train_alone = reader.boolean_or("train_alone", config.train_alone);
@@ -265,6 +269,9 @@ nlohmann::json to_json(const TrainingConfig& config) {
       {"checkpoint_every", config.checkpoint_every},
       {"snapshot_every", config.snapshot_every},
       {"round_timeout_seconds", config.round_timeout_seconds},
+      {"round_deadline", config.round_deadline},
+      {"round_deadline_floor_seconds", config.round_deadline_floor_seconds},
+      {"late_rounds", config.late_rounds},
       {"startup_timeout_seconds", config.startup_timeout_seconds},
       {"train_alone", config.train_alone},
       {"sketch_size", config.sketch_size},

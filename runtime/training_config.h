@@ -56,7 +56,12 @@ struct TrainingConfig {
   int64_t eval_every = 10;        // rounds between test-set evaluations (and at the end)
   int64_t checkpoint_every = 0;   // 0: no checkpoints
   int64_t snapshot_every = 0;     // rounds between saved copies of the model, for the average-model curve (0: none)
-  double round_timeout_seconds = 30;  // how long a round waits for a neighbour
+  double round_timeout_seconds = 30;  // the longest a round waits for a neighbour
+  // "adaptive": a round waits as long as its neighbours' arrivals say (round_deadline.h), at
+  // least round_deadline_floor_seconds and at most round_timeout_seconds; "fixed": always the timeout.
+  std::string round_deadline = "adaptive";
+  double round_deadline_floor_seconds = 1.0;
+  int late_rounds = 4;  // how many rounds late a neighbour's message may come and still be mixed (0: never)
   double startup_timeout_seconds = 60;  // how long a peer waits for its first links
   bool train_alone = false;             // a peer none of whose neighbours linked trains alone, instead of failing
   int sketch_size = 64;           // rows of the random sketch S x_i in the metrics

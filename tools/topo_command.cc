@@ -13,10 +13,14 @@ void add_generate(CLI::App& topo, std::vector<Command>& commands) {
   // Not ->required(): CLI11 would then demand a kind for `topo show` too.
   topo.add_option("kind", options->kind, "Graph to build: " + generated_graph_kinds());
   topo.add_option("--peers,-n", options->peers, "Number of peers (torus: rows x cols)")
-      ->check(CLI::Range(1, 1 << 16));
+      ->check(CLI::Range(1, kMaxGeneratedPeers));
   topo.add_option("--rows", options->rows, "Torus rows")->check(CLI::PositiveNumber);
   topo.add_option("--cols", options->cols, "Torus columns")->check(CLI::PositiveNumber);
   topo.add_option("--host", options->host, "Host of every peer")->capture_default_str();
+  topo.add_option("--hosts", options->hosts,
+                  "Hosts, comma separated: peer i on host i mod H, port base-port + i / H (replaces --host)")
+      ->delimiter(',')
+      ->excludes("--host");
   topo.add_option("--base-port", options->base_port, "Peer i listens on base-port + i")->capture_default_str()
       ->check(CLI::Range(1, 65535));
   topo.add_option("--seed", options->seed, "Seed shared by every peer (data split, sketches)")->capture_default_str();
@@ -28,8 +32,9 @@ void add_generate(CLI::App& topo, std::vector<Command>& commands) {
     TopologyFile file = generate_topology_file(*options);
     save_topology_file(file, *output);
     LoadedTopology loaded = load_topology(*output);
+    const std::string where = options->hosts.empty() ? options->host : std::to_string(options->hosts.size()) + " hosts";
     std::printf("wrote %s: %s, %d peers on %s:%d.., spectral gap %.6g\n", output->c_str(),
-                options->kind.c_str(), options->peers, options->host.c_str(), options->base_port,
+                options->kind.c_str(), options->peers, where.c_str(), options->base_port,
                 loaded.topology.spectral_gap());
     return 0;
   }});
@@ -75,6 +80,7 @@ void add_topo_commands(CLI::App& parent, std::vector<Command>& commands) {
       "Examples:\n"
       "  gossip topo ring --peers 8 -o ring8.json\n"
       "  gossip topo torus --rows 4 --cols 4 --host 10.0.0.5 --base-port 29500 -o torus.json\n"
+      "  gossip topo ring --peers 8 --hosts 10.0.0.5,10.0.0.6 -o ring8.json   (4 peers a VM)\n"
       "  gossip topo one_peer_exponential --peers 16 -o ope16.json\n"
       "  gossip topo show ring8.json --json\n"
       "Graphs given as an edge list or a weight matrix are written by hand: see the README.");

@@ -81,10 +81,11 @@ MixingMatrix graph_weights(const GraphSpec& spec, const Graph& graph) {
 MixingMatrix static_weights(const GraphSpec& spec, int n) {
   if (spec.kind == "matrix") return matrix_weights(spec, n);
   if (spec.kind == "edges") check_edges(spec, n);
-  if (spec.kind == "torus" && spec.rows * spec.cols != n) {
+  // The sides are read up to 2^20 each, so their product needs 64 bits.
+  const int64_t torus_size = int64_t{spec.rows} * spec.cols;
+  if (spec.kind == "torus" && torus_size != n) {
     throw ConfigError("graph: rows x cols = " + std::to_string(spec.rows) + "x" + std::to_string(spec.cols) +
-                      " = " + std::to_string(spec.rows * spec.cols) + " peers, but the file has " +
-                      std::to_string(n));
+                      " = " + std::to_string(torus_size) + " peers, but the file has " + std::to_string(n));
   }
   Graph graph;
   try {

@@ -292,11 +292,16 @@ void resolve_generate_options(GenerateOptions& options, const std::string& comma
   }
   if (options.kind == "torus") {
     if (options.rows == 0 || options.cols == 0) throw ConfigError(command + " torus: give --rows and --cols (e.g. --rows 4 --cols 4)");
-    if (options.peers != 0 && options.peers != options.rows * options.cols) {
+    const int64_t size = int64_t{options.rows} * options.cols;
+    if (options.peers != 0 && options.peers != size) {
       throw ConfigError(command + " torus: --peers " + std::to_string(options.peers) + " but --rows x --cols = " +
-                        std::to_string(options.rows * options.cols));
+                        std::to_string(size));
     }
-    options.peers = options.rows * options.cols;
+    if (size > kMaxGeneratedPeers) {
+      throw ConfigError(command + " torus: --rows x --cols = " + std::to_string(size) + " peers, more than " +
+                        std::to_string(kMaxGeneratedPeers));
+    }
+    options.peers = static_cast<int>(size);
   } else if (options.peers == 0) {
     throw ConfigError(command + " " + options.kind + ": give --peers N");
   }
@@ -308,12 +313,27 @@ TopologyFile generate_topology_file(const GenerateOptions& options) {
   file.graph.kind = options.kind;
   file.graph.rows = options.rows;
   file.graph.cols = options.cols;
-  if (options.base_port < 1 || options.base_port + options.peers - 1 > 65535) {
-    throw ConfigError("--base-port " + std::to_string(options.base_port) + " with " +
-                      std::to_string(options.peers) + " peers leaves the port range 1..65535");
+  if (static_cast<int>(options.hosts.size()) > options.peers) {
+    throw ConfigError("--hosts: " + std::to_string(options.hosts.size()) + " hosts for " + std::to_string(options.peers) +
+                      " peers; give at most one host a peer");
+  }
+  for (const std::string& host : options.hosts) {
+    if (host.empty() || host.find_first_of(" \t") != std::string::npos) {
+      throw ConfigError("--hosts: \"" + host + "\" is not a host name or address");
+    }
+  }
+  const int hosts = options.hosts.empty() ? 1 : static_cast<int>(options.hosts.size());
+  const int per_host = (options.peers + hosts - 1) / hosts;
+  if (options.base_port < 1 || options.base_port + per_host - 1 > 65535) {
+    throw ConfigError("--base-port " + std::to_string(options.base_port) + " with " + std::to_string(per_host) +
+                      " peers on a host leaves the port range 1..65535");
   }
   for (int i = 0; i < options.peers; ++i) {
-    file.peers.push_back({i, options.host, options.base_port + i, "", "cpu"});
+    if (options.hosts.empty()) {
+      file.peers.push_back({i, options.host, options.base_port + i, "", "cpu"});
+    } else {
+      file.peers.push_back({i, options.hosts[i % hosts], options.base_port + i / hosts, "", "cpu"});
+    }
   }
   build_topology(file);  // never write a file that would not load
   return file;

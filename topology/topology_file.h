@@ -63,11 +63,17 @@ LoadedTopology load_topology(const std::string& path);
 void save_topology_file(const TopologyFile& file, const std::string& path);
 
 // What `gossip topo KIND` writes: n peers on host:base_port+i.
+// The most peers `gossip topo` makes a file for (`launch` starts at most 4096 on one host).
+inline constexpr int kMaxGeneratedPeers = 1 << 16;
+
 struct GenerateOptions {
   std::string kind;
   int peers = 0;
   int rows = 0, cols = 0;
   std::string host = "127.0.0.1";
+  // When given, the hosts peers are spread over: peer i on hosts[i % H], listening on
+  // base_port + i / H (one host each: all on base_port). Replaces `host`.
+  std::vector<std::string> hosts = {};
   int base_port = 29500;
   uint64_t seed = 1;
 };

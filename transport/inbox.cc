@@ -21,7 +21,7 @@ bool Inbox::admit(uint32_t sender, const wire::MessageHeader& header) {
     return false;
   }
   newest_[sender] = std::max(newest_[sender], header.round);
-  if (header.round < current_round_) {
+  if (header.round < current_round_ && !awaited(key)) {
     ++late_;
     return false;
   }
@@ -34,6 +34,10 @@ bool Inbox::admit(uint32_t sender, const wire::MessageHeader& header) {
     return false;
   }
   return true;
+}
+
+bool Inbox::awaited(const Key& key) const {
+  return std::get<0>(key) >= current_round_ - limits_.late_rounds && awaited_.count(key) > 0;
 }
 
 Inbox::Buffer Inbox::take_free_buffer(uint32_t sender) {
@@ -93,12 +97,13 @@ void Inbox::commit(uint32_t sender, const wire::MessageHeader& header) {
   if (sender >= pending_.size()) return;
   Key key{header.round, header.kind, sender};
   if (pending_[sender] && pending_[sender]->key == key) {
+    pending_[sender]->arrived = Clock::now();
     ready_.emplace(key, std::move(*pending_[sender]));
     pending_[sender].reset();
   } else if (header.payload_bytes == 0 && admit(sender, header)) {
     Buffer buffer = take_free_buffer(sender);
     buffer->clear();
-    ready_.emplace(key, Message{key, std::move(buffer), header.codec});
+    ready_.emplace(key, Message{key, std::move(buffer), header.codec, Clock::now()});
     ++held_[sender];
   } else {
     return;
@@ -151,7 +156,12 @@ void Inbox::start_exchange(int64_t round, uint8_t kind) {
     return true;
   });
   current_round_ = std::max(current_round_, round);
+  std::erase_if(awaited_, [&](const Key& key) { return std::get<0>(key) < current_round_ - limits_.late_rounds; });
   for (auto it = ready_.begin(); it != ready_.end() && std::get<0>(it->first) < current_round_;) {
+    if (awaited(it->first)) {  // late, but still wanted: take_late() hands it on
+      ++it;
+      continue;
+    }
     uint32_t sender = std::get<2>(it->first);
     release(sender, std::move(it->second.buffer));
     --held_[sender];
@@ -186,9 +196,32 @@ std::optional<Incoming> Inbox::take(int64_t round, uint8_t kind, uint32_t sender
   Message message = std::move(it->second);
   ready_.erase(it);
   --held_[sender];
-  Incoming incoming{static_cast<int>(sender), message.codec, std::span<const uint8_t>(*message.buffer)};
+  Incoming incoming{static_cast<int>(sender), message.codec, std::span<const uint8_t>(*message.buffer), message.arrived};
   lent_.push_back(std::move(message));
   return incoming;
+}
+
+void Inbox::await_late(int64_t round, uint8_t kind, uint32_t sender) {
+  std::lock_guard lock(mutex_);
+  if (limits_.late_rounds > 0 && sender < held_.size()) awaited_.insert(Key{round, kind, sender});
+}
+
+std::vector<LateIncoming> Inbox::take_late(uint8_t kind) {
+  std::lock_guard lock(mutex_);
+  std::vector<LateIncoming> late;
+  for (auto it = ready_.begin(); it != ready_.end() && std::get<0>(it->first) < current_round_;) {
+    const auto [round, message_kind, sender] = it->first;
+    if (message_kind != kind || !awaited_.erase(it->first)) {
+      ++it;
+      continue;
+    }
+    Message message = std::move(it->second);
+    it = ready_.erase(it);
+    --held_[sender];
+    late.push_back({round, {static_cast<int>(sender), message.codec, std::span<const uint8_t>(*message.buffer), message.arrived}});
+    lent_.push_back(std::move(message));
+  }
+  return late;
 }
 
 void Inbox::add_counts(TransportStats& stats) const {
@@ -202,11 +235,13 @@ void Inbox::add_counts(TransportStats& stats) const {
 
 ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request) {
   ExchangeResult result;
+  result.late = inbox.take_late(request.kind);
   for (int peer : request.receive_from) {
     if (auto incoming = inbox.take(request.round, request.kind, static_cast<uint32_t>(peer))) {
       result.received.push_back(*incoming);
     } else {
       result.missing.push_back(peer);
+      inbox.await_late(request.round, request.kind, static_cast<uint32_t>(peer));
       const int64_t newest = inbox.newest_round(static_cast<uint32_t>(peer));
       if (newest > request.round) result.ahead.push_back({peer, newest});
     }

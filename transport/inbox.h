@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <tuple>
 #include <vector>
@@ -32,6 +33,10 @@ struct InboxLimits {
   std::size_t max_bytes_per_peer = 0;
   // The message kinds this run uses (empty: any); others are dropped at their header.
   std::vector<uint8_t> kinds = {};
+  // A message its exchange missed is still taken up to this many rounds later and handed to
+  // a later exchange of its kind (ExchangeResult::late), so a rule can make good a mix one
+  // side missed (0: a late message is dropped).
+  int late_rounds = 0;
 };
 
 class Inbox {
@@ -71,6 +76,11 @@ class Inbox {
             const std::function<bool()>& also, const std::function<bool(int)>& excused = nullptr);
   // Lends the message to the caller until the next start_exchange of its kind.
   std::optional<Incoming> take(int64_t round, uint8_t kind, uint32_t sender);
+  // The exchange of (round, kind) missed `sender`: its message is still taken if it comes
+  // within late_rounds, and given by take_late().
+  void await_late(int64_t round, uint8_t kind, uint32_t sender);
+  // Lends the awaited messages of `kind` for rounds before the current one that have come.
+  std::vector<LateIncoming> take_late(uint8_t kind);
 
   void add_counts(TransportStats& stats) const;
 
@@ -81,8 +91,11 @@ class Inbox {
     Key key;
     Buffer buffer;
     uint8_t codec = 0;
+    Clock::time_point arrived{};
   };
 
+  // Whether (round, kind, sender), older than the current round, is awaited and in the window.
+  bool awaited(const Key& key) const;
   // Whether a message with this header may be stored; counts the reason if not.
   bool admit(uint32_t sender, const wire::MessageHeader& header);
   // Bytes a new buffer of `bytes` would add for `sender` over what it holds (its pool reused first).
@@ -100,6 +113,7 @@ class Inbox {
   std::vector<int> held_;                        // by sender: ready + pending
   std::vector<int64_t> newest_;                  // by sender: newest round seen on its link
   std::vector<std::map<uint8_t, int64_t>> announced_;  // by sender: kind -> round sent before its link
+  std::set<Key> awaited_;                        // missed by their exchange, within late_rounds
   std::vector<Message> lent_;
   std::vector<std::size_t> held_bytes_;          // by sender: payload bytes in ready + pending + free
   uint64_t late_ = 0, early_dropped_ = 0, duplicate_ = 0, unknown_kind_ = 0;

@@ -37,10 +37,20 @@ struct Incoming {
   int peer = 0;
   uint8_t codec = 0;
   std::span<const uint8_t> payload;  // valid until the next exchange() of the same kind
+  Clock::time_point arrived{};       // when its last byte came
+};
+
+// A message that missed the exchange of its round and came later (InboxLimits::late_rounds).
+struct LateIncoming {
+  int64_t round = 0;  // the round it was sent for, before the exchange's
+  Incoming message;
 };
 
 struct ExchangeResult {
   std::vector<Incoming> received;  // in receive_from order, only those that arrived
+  // Messages of this kind that earlier exchanges missed and that have come since, oldest
+  // round first: what a rule needs to make good a mix that only one side of a link made.
+  std::vector<LateIncoming> late;
   std::vector<int> missing;        // in-neighbours whose message did not arrive by the deadline
   std::vector<int> send_failed;    // neighbours the send did not reach (no link, or not done by the deadline)
   Clock::duration sending{};       // from the call until the last send finished: the rest was waiting

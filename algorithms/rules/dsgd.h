@@ -7,7 +7,8 @@
 // DeepSqueeze, Tang et al. 2019): c_i = C(x_i + e_i), e_i <- x_i + e_i - c_i, and
 // x_i <- x_i + gamma (sum_j w_ij c_j - c_i) with gamma the consensus step; what one round's
 // compression drops is sent in later rounds. With the identity compressor and gamma = 1
-// this is exactly the plain combine (and the one the code runs then).
+// this is exactly the plain combine (and the one the code runs then). A neighbour's model
+// that comes after the deadline is added when it comes (late_mix.h), so the average holds.
 #pragma once
 
 #include <memory>
@@ -16,6 +17,7 @@
 #include "algorithms/algorithm.h"
 #include "algorithms/compressor.h"
 #include "algorithms/registry.h"
+#include "algorithms/rules/late_mix.h"
 
 namespace gossip {
 
@@ -25,7 +27,7 @@ class Dsgd final : public Algorithm {
  public:
   // Throws std::invalid_argument for local_steps < 1 or a consensus step outside (0, 1].
   Dsgd(DsgdOrder order, int local_steps, double consensus_step, std::size_t parameters, uint64_t seed,
-       std::unique_ptr<Aggregator> aggregator, std::unique_ptr<Compressor> compressor);
+       std::unique_ptr<Aggregator> aggregator, std::unique_ptr<Compressor> compressor, int late_rounds = 0);
 
   std::span<const MessageKind> channels() const override;
   std::size_t max_payload_bytes() const override;
@@ -33,6 +35,7 @@ class Dsgd final : public Algorithm {
   std::span<const Payload> encode(MessageKind channel, RoundContext& round) override;
   CombineReport combine(MessageKind channel, RoundContext& round, std::span<const Payload> arrived) override;
   void end_round(RoundContext& round) override;
+  std::vector<int> combine_late(MessageKind channel, RoundContext& round, std::span<const LatePayload> late) override;
   bool plain_payloads() const override { return !lossy_; }
   std::vector<std::string> state_names() const override;
   std::vector<StateSection> save_state() const override;
@@ -58,6 +61,8 @@ class Dsgd final : public Algorithm {
   std::vector<Payload> sends_;
   std::vector<FloatBuffer> decoded_;  // by in-neighbour slot: scratch for decoding
   std::vector<Contribution> contributions_;
+  LateMix late_;                      // c_i of rounds that missed a neighbour
+  FloatBuffer late_decoded_;
 };
 
 // The factory for the registry: `atc` and `cta`. Refuses a W whose rows do not sum to 1.

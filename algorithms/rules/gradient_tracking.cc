@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "algorithms/rules/payloads.h"
+#include "kernels/distances.h"
 
 namespace gossip {
 namespace {
@@ -15,7 +16,8 @@ std::span<const float> floats(std::span<const uint8_t> bytes) {
 
 }  // namespace
 
-GradientTracking::GradientTracking(int local_steps, std::size_t parameters, std::unique_ptr<Aggregator> aggregator)
+GradientTracking::GradientTracking(int local_steps, std::size_t parameters, std::unique_ptr<Aggregator> aggregator,
+                                   int late_rounds)
     : local_steps_(local_steps),
       parameters_(parameters),
       aggregator_(std::move(aggregator)),
@@ -23,7 +25,8 @@ GradientTracking::GradientTracking(int local_steps, std::size_t parameters, std:
       direction_(parameters),
       trajectory_(parameters),
       gradient_(parameters),
-      mixed_direction_(parameters) {
+      mixed_direction_(parameters),
+      late_(late_rounds) {
   if (local_steps_ < 1) throw std::invalid_argument("gradient tracking: local_steps must be at least 1");
 }
 
@@ -62,8 +65,10 @@ CombineReport GradientTracking::combine(MessageKind, RoundContext& round, std::s
   CombineReport report;
   models_.clear();
   directions_.clear();
+  std::vector<WeightedPeer> absent;
   for_each_arrival(neighbourhood, arrived, [&](std::size_t, const WeightedPeer& in, const Payload* payload) {
     Contribution model{in.peer, in.weight, {}}, direction{in.peer, in.weight, {}};
+    if (!payload) absent.push_back(in);
     if (payload) {
       // Inbox buffers are aligned for float; anything but exactly 2d raw floats is refused.
       const bool valid = payload->codec == static_cast<uint8_t>(Codec::kRawFloat32) &&
@@ -79,6 +84,8 @@ CombineReport GradientTracking::combine(MessageKind, RoundContext& round, std::s
     models_.push_back(model);
     directions_.push_back(direction);
   });
+  late_.expire(round.round);
+  late_.missed(round.round, floats(message_), std::move(absent));
   report.missing = aggregator_->aggregate(round.model, neighbourhood.self_weight, models_).missing;
   mixed_direction_.assign(direction_.begin(), direction_.end());
   aggregator_->aggregate(mixed_direction_, neighbourhood.self_weight, directions_);
@@ -94,6 +101,31 @@ CombineReport GradientTracking::combine(MessageKind, RoundContext& round, std::s
   return report;
 }
 
+std::vector<int> GradientTracking::combine_late(MessageKind, RoundContext& round, std::span<const LatePayload> late) {
+  std::vector<int> applied;
+  for (const LatePayload& item : late) {
+    const auto stand = late_.take(item.round, item.payload.peer);
+    if (!stand) continue;
+    const Payload& payload = item.payload;
+    const bool valid = payload.codec == static_cast<uint8_t>(Codec::kRawFloat32) &&
+                       payload.bytes.size() == 8 * parameters_ &&
+                       reinterpret_cast<std::uintptr_t>(payload.bytes.data()) % alignof(float) == 0;
+    if (!valid || parameters_ == 0) continue;
+    const std::span<const float> model = floats(payload.bytes.first(4 * parameters_));
+    const std::span<const float> direction = floats(payload.bytes.subspan(4 * parameters_));
+    const std::span<const float> own_direction = stand->own.subspan(parameters_);
+    if (!cpu::all_finite(direction.data(), parameters_) ||
+        !add_late_difference(round.model, stand->weight, model, stand->own.first(parameters_))) {
+      continue;
+    }
+    for (std::size_t k = 0; k < parameters_; ++k) {
+      correction_[k] += stand->weight * (double{direction[k]} - own_direction[k]);
+    }
+    applied.push_back(payload.peer);
+  }
+  return applied;
+}
+
 std::vector<StateSection> GradientTracking::save_state() const { return {double_section("correction", correction_)}; }
 
 void GradientTracking::restore_state(std::span<const StateSection> sections) {
@@ -104,7 +136,7 @@ std::unique_ptr<Algorithm> make_gradient_tracking(AlgorithmContext context) {
   require_identity_compressor(context, "sends its model and tracker as they are");
   require_doubly_stochastic(context);
   return std::make_unique<GradientTracking>(context.settings.local_steps, context.parameters,
-                                            std::move(context.aggregator));
+                                            std::move(context.aggregator), late_window(context));
 }
 
 }  // namespace gossip

@@ -30,7 +30,9 @@
 //
 // x_i and d_i travel in one message (kTracking: 2d float32, twice DSGD's bytes). A neighbour
 // missing from a round is left out of both mixes, its weight going to the peer's own x_i
-// and d_i (the sum of the c_i then drifts by that round's difference).
+// and d_i; when its message comes within the late window, the difference is added to x_i
+// and c_i (late_mix.h), so neither the mean model nor sum_i c_i = 0 is lost. A message that
+// never comes leaves the sum of the c_i drifted by that round's difference.
 #pragma once
 
 #include <memory>
@@ -38,18 +40,20 @@
 #include "algorithms/aggregator.h"
 #include "algorithms/algorithm.h"
 #include "algorithms/registry.h"
+#include "algorithms/rules/late_mix.h"
 
 namespace gossip {
 
 class GradientTracking final : public Algorithm {
  public:
-  GradientTracking(int local_steps, std::size_t parameters, std::unique_ptr<Aggregator> aggregator);
+  GradientTracking(int local_steps, std::size_t parameters, std::unique_ptr<Aggregator> aggregator, int late_rounds = 0);
 
   std::span<const MessageKind> channels() const override;
   std::size_t max_payload_bytes() const override { return 8 * parameters_; }
   void begin_round(RoundContext& round) override;
   std::span<const Payload> encode(MessageKind channel, RoundContext& round) override;
   CombineReport combine(MessageKind channel, RoundContext& round, std::span<const Payload> arrived) override;
+  std::vector<int> combine_late(MessageKind channel, RoundContext& round, std::span<const LatePayload> late) override;
   bool plain_payloads() const override { return true; }
   std::vector<std::string> state_names() const override { return {"correction"}; }
   std::vector<StateSection> save_state() const override;
@@ -67,6 +71,7 @@ class GradientTracking final : public Algorithm {
   std::vector<uint8_t> message_;
   std::vector<Payload> sends_;
   std::vector<Contribution> models_, directions_;
+  LateMix late_;  // x_i and d_i as sent in rounds that missed a neighbour
 };
 
 // The registry's `gradient_tracking`: refuses a lossy compressor and a W whose rows do not

@@ -2,6 +2,7 @@
 
 #include "algorithms/registry.h"
 #include "common/config_error.h"
+#include "kernels/distances.h"
 
 namespace gossip {
 
@@ -52,6 +53,18 @@ void require_mean_aggregator(const AlgorithmContext& context, const char* why) {
     throw ConfigError("training.aggregator: " + context.settings.algorithm + " " + why + ", so it cannot combine with \"" +
                       context.settings.aggregator + "\"; robust aggregation works with atc, cta and gradient_tracking");
   }
+}
+
+int late_window(const AlgorithmContext& context) {
+  const bool mean = context.settings.aggregator == kDefaultAggregator && !context.settings.aggregator_options.contains("nnm");
+  return mean ? context.settings.late_rounds : 0;
+}
+
+bool add_late_difference(std::span<float> out, double scale, std::span<const float> late, std::span<const float> own) {
+  if (late.size() != out.size() || own.size() != out.size() || !cpu::all_finite(late.data(), late.size())) return false;
+  const auto factor = static_cast<float>(scale);
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] += factor * (late[k] - own[k]);
+  return true;
 }
 
 }  // namespace gossip

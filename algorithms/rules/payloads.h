@@ -41,4 +41,12 @@ void require_doubly_stochastic(const AlgorithmContext& context);
 void require_consensus_step(const AlgorithmContext& context);
 void require_mean_aggregator(const AlgorithmContext& context, const char* why);
 
+// The late window for a rule whose combine is the weighted mean (late_mix.h): the settings'
+// late_rounds with the plain mean aggregator, 0 with any robust one.
+int late_window(const AlgorithmContext& context);
+
+// Adds scale (late - own) to `out` when `late` holds exactly out.size() finite values:
+// a late neighbour's vector enters as the on-time mix would have had it. Returns whether it did.
+bool add_late_difference(std::span<float> out, double scale, std::span<const float> late, std::span<const float> own);
+
 }  // namespace gossip

@@ -65,6 +65,8 @@ for name in "${fuzzers[@]}"; do
     failed=1
     artifact="$( (grep -oE '(crash|leak|timeout|oom|slow-unit)-[0-9a-f]+' "$log" || true) | tail -1)"
     echo "$name: FAILED (exit $status) after ${runs:-?} runs: ${artifact:+$work/artifacts/$artifact, }log $log"
+    # CI keeps only what is printed, so show the report that says why.
+    grep -E -A25 'ERROR: |runtime error|SUMMARY|not a ConfigError' "$log" | head -60 | sed 's/^/    /' || true
   fi
 done
 exit $failed

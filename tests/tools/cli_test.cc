@@ -72,6 +72,22 @@ TEST_CASE("topo writes a file that topo show --json describes") {
   CHECK(contains(text.output, "127.0.0.1:31007"));
 }
 
+TEST_CASE("topo --hosts spreads the peers over machines, one port per peer on each") {
+  gossip::testing::TempDir dir;
+  std::string file = dir.file("ring5.json");
+  REQUIRE(run_gossip("topo ring --peers 5 --hosts 198.18.0.1,198.18.0.2 --base-port 31000 -o " + file).status == 0);
+  auto peers = nlohmann::json::parse(run_gossip("topo show --json " + file).output)["peers"];
+  REQUIRE(peers.size() == 5);
+  CHECK(peers[0]["host"] == "198.18.0.1");
+  CHECK(peers[1]["host"] == "198.18.0.2");
+  CHECK(peers[4]["host"] == "198.18.0.1");
+  CHECK(peers[4]["port"] == 31002);
+  CHECK(peers[3]["port"] == 31001);
+  Result crowded = run_gossip("topo ring --peers 2 --hosts a,b,c -o " + dir.file("x.json"));
+  CHECK(crowded.status == 2);
+  CHECK(contains(crowded.output, "3 hosts for 2 peers"));
+}
+
 TEST_CASE("torus and one-peer exponential from the command line") {
   gossip::testing::TempDir dir;
   REQUIRE(run_gossip("topo torus --rows 4 --cols 4 -o " + dir.file("t.json")).status == 0);

@@ -155,3 +155,48 @@ TEST_CASE("excused senders end the wait") {
   CHECK(inbox.wait(0, 1, from, Clock::now() + std::chrono::seconds(5), nullptr, [](int peer) { return peer == 2; }));
   CHECK_FALSE(inbox.wait(0, 1, from, Clock::now(), nullptr, [](int) { return false; }));
 }
+
+TEST_CASE("a message its exchange missed is handed to a later exchange while within the late window") {
+  Inbox inbox(3, {.late_rounds = 2});
+  const int from[] = {1, 2};
+  inbox.start_exchange(0, 1);
+  deliver(inbox, 2, 0, 0x20);
+  ExchangeResult first = collect_exchange(inbox, {0, 1, {}, from, Clock::now()});
+  CHECK(first.missing == std::vector<int>{1});
+  CHECK(first.late.empty());
+
+  deliver(inbox, 1, 0, 0x10);  // round 0 from peer 1 comes during round 1
+  deliver(inbox, 2, 0, 0x21);  // peer 2's round 0 was not missed: a late duplicate, dropped
+  inbox.start_exchange(1, 1);
+  deliver(inbox, 1, 1, 0x11);
+  deliver(inbox, 2, 1, 0x22);
+  ExchangeResult second = collect_exchange(inbox, {1, 1, {}, from, Clock::now()});
+  CHECK(second.missing.empty());
+  REQUIRE(second.late.size() == 1);
+  CHECK(second.late[0].round == 0);
+  CHECK(second.late[0].message.peer == 1);
+  CHECK(second.late[0].message.payload[0] == 0x10);
+  CHECK(second.late[0].message.arrived <= Clock::now());
+
+  // Missed in round 2, it comes three rounds on: past the window of two, so dropped.
+  inbox.start_exchange(2, 1);
+  ExchangeResult third = collect_exchange(inbox, {2, 1, {}, from, Clock::now()});
+  CHECK(third.missing == std::vector<int>{1, 2});
+  inbox.start_exchange(5, 1);
+  deliver(inbox, 1, 2, 0x12);
+  ExchangeResult sixth = collect_exchange(inbox, {5, 1, {}, {}, Clock::now()});
+  CHECK(sixth.late.empty());
+  TransportStats stats;
+  inbox.add_counts(stats);
+  CHECK(stats.messages_late == 2);
+}
+
+TEST_CASE("without a late window a missed message that comes later is dropped as late") {
+  Inbox inbox(2, {});
+  const int from[] = {1};
+  inbox.start_exchange(0, 1);
+  CHECK(collect_exchange(inbox, {0, 1, {}, from, Clock::now()}).missing == std::vector<int>{1});
+  inbox.start_exchange(1, 1);
+  deliver(inbox, 1, 0, 0x10);
+  CHECK(collect_exchange(inbox, {1, 1, {}, {}, Clock::now()}).late.empty());
+}

@@ -1,0 +1,43 @@
+#include "runtime/round_deadline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace gossip {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+
+}  // namespace
+
+RoundDeadline::RoundDeadline(bool adaptive, Clock::duration floor, Clock::duration cap)
+    : adaptive_(adaptive), floor_(Seconds(floor).count()), cap_(Seconds(cap).count()) {}
+
+Clock::duration RoundDeadline::timeout(const Neighbourhood& neighbourhood) const {
+  double wait = cap_;
+  if (adaptive_ && !neighbourhood.in.empty()) {
+    std::vector<double> bounds;
+    for (const WeightedPeer& in : neighbourhood.in) {
+      const auto it = estimates_.find(in.peer);
+      bounds.push_back(it == estimates_.end() ? cap_ : 2 * (it->second.arrival + 4 * it->second.deviation));
+    }
+    const auto median = bounds.begin() + static_cast<std::ptrdiff_t>((bounds.size() - 1) / 2);
+    std::nth_element(bounds.begin(), median, bounds.end());
+    wait = std::clamp(*median, std::min(floor_, cap_), cap_);
+  }
+  return std::chrono::duration_cast<Clock::duration>(Seconds(wait));
+}
+
+void RoundDeadline::observe(std::span<const std::pair<int, Clock::duration>> arrivals) {
+  for (const auto& [peer, after] : arrivals) {
+    const double sample = Seconds(after).count();
+    auto [it, fresh] = estimates_.try_emplace(peer, Estimate{sample, sample / 2});
+    if (fresh) continue;
+    Estimate& estimate = it->second;
+    estimate.deviation = 0.75 * estimate.deviation + 0.25 * std::abs(sample - estimate.arrival);
+    estimate.arrival = 0.875 * estimate.arrival + 0.125 * sample;
+  }
+}
+
+}  // namespace gossip

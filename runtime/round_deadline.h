@@ -1,0 +1,41 @@
+// How long a round waits for its in-neighbours. A fixed round_timeout_seconds makes a
+// neighbour that is linked but not sending (stopped, swapping, behind a silent partition)
+// cost the whole timeout every round. The adaptive deadline follows when each neighbour's
+// messages come, the way TCP's retransmission timer follows round trips (RFC 6298): from each
+// sample s (how long after the round's first exchange began its last message came) a
+// smoothed arrival a_j <- 7/8 a_j + 1/8 s and a mean deviation d_j <- 3/4 d_j + 1/4 |s - a_j|.
+// A round waits twice a_j + 4 d_j of its median in-neighbour (a neighbour not yet heard from
+// counts as the cap), at least the floor and at most round_timeout_seconds. The median, not
+// the slowest, sets it, so one slow or silent neighbour cannot stretch every round; its
+// message is mixed when it comes (algorithms/rules/late_mix.h), so cutting it costs the
+// network's average nothing. A neighbour that misses adds no sample: a silent one does not
+// teach the deadline to wait for it.
+#pragma once
+
+#include <map>
+#include <span>
+#include <utility>
+
+#include "algorithms/algorithm.h"
+#include "transport/transport.h"
+
+namespace gossip {
+
+class RoundDeadline {
+ public:
+  // `adaptive` false: every round waits `cap`.
+  RoundDeadline(bool adaptive, Clock::duration floor, Clock::duration cap);
+
+  Clock::duration timeout(const Neighbourhood& neighbourhood) const;
+  void observe(std::span<const std::pair<int, Clock::duration>> arrivals);
+
+ private:
+  struct Estimate {
+    double arrival = 0, deviation = 0;  // seconds
+  };
+  bool adaptive_;
+  double floor_, cap_;  // seconds
+  std::map<int, Estimate> estimates_;
+};
+
+}  // namespace gossip
