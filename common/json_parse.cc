@@ -36,7 +36,7 @@ nlohmann::json parse_json(std::string_view text, const std::string& what) {
   }
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // a syntax error, or a number too big for a double (1e999)
     throw ConfigError(what + ": not valid JSON (" + error.what() + ")");
   }
 }

@@ -34,7 +34,7 @@ Neighbourhood neighbourhood_of(const MixingMatrix& weights, int self) {
 }
 
 RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, RoundContext& context,
-                                Clock::duration timeout, Attacker* attacker) {
+                                Clock::duration timeout, Attacker* attacker, std::span<const int> dont_wait_for) {
   RoundReport report;
   std::vector<int> receive_from;
   for (const WeightedPeer& in : context.neighbourhood.in) receive_from.push_back(in.peer);
@@ -63,7 +63,8 @@ RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, Roun
     report.coding += Clock::now() - begin;
 
     begin = Clock::now();
-    ExchangeResult result = transport.exchange({context.round, wire_kind(kind), sends, receive_from, *deadline, true});
+    ExchangeResult result =
+        transport.exchange({context.round, wire_kind(kind), sends, receive_from, *deadline, true, dont_wait_for});
     report.exchange += Clock::now() - begin;
     report.sending += result.sending;
 

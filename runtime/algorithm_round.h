@@ -32,9 +32,11 @@ Neighbourhood neighbourhood_of(const MixingMatrix& weights, int self);
 
 // begin_round, then for each message kind encode, exchange (skipping unlinked neighbours)
 // and combine, then end_round. Every exchange of the round shares one deadline, `timeout`
-// after the first begins. A Byzantine peer's `attacker` rewrites what encode made before it
+// after the first begins; none waits for the in-neighbours in `dont_wait_for` (their messages
+// are taken if they came). A Byzantine peer's `attacker` rewrites what encode made before it
 // is sent (and hears what arrives); the peer's own state goes on as an honest peer's.
 RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, RoundContext& context,
-                                Clock::duration timeout, Attacker* attacker = nullptr);
+                                Clock::duration timeout, Attacker* attacker = nullptr,
+                                std::span<const int> dont_wait_for = {});
 
 }  // namespace gossip

@@ -258,8 +258,10 @@ void run_round(Peer::State& peer, Transport& transport, int64_t round, double le
   TaskSteps local(peer, learning_rate, totals);
   RoundContext context{round, learning_rate, peer.neighbourhood(round), peer.model, local};
   totals.deadline = peer.deadline.timeout(context.neighbourhood);
-  RoundReport report = run_algorithm_round(*peer.algorithm, transport, context, totals.deadline, peer.attacker.get());
-  peer.deadline.observe(report.arrivals);
+  const std::vector<int> stalled = peer.deadline.dont_wait_for(context.neighbourhood);
+  RoundReport report =
+      run_algorithm_round(*peer.algorithm, transport, context, totals.deadline, peer.attacker.get(), stalled);
+  peer.deadline.observe(report);
   totals.compute += report.coding;
   totals.sending = report.sending;
   totals.exchange = report.exchange;

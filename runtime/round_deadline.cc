@@ -29,8 +29,20 @@ Clock::duration RoundDeadline::timeout(const Neighbourhood& neighbourhood) const
   return std::chrono::duration_cast<Clock::duration>(Seconds(wait));
 }
 
-void RoundDeadline::observe(std::span<const std::pair<int, Clock::duration>> arrivals) {
-  for (const auto& [peer, after] : arrivals) {
+std::vector<int> RoundDeadline::dont_wait_for(const Neighbourhood& neighbourhood) const {
+  std::vector<int> peers;
+  if (!adaptive_) return peers;
+  for (const WeightedPeer& in : neighbourhood.in) {
+    if (stalled_.contains(in.peer)) peers.push_back(in.peer);
+  }
+  return peers;
+}
+
+void RoundDeadline::observe(const RoundReport& report) {
+  for (int peer : report.missing) stalled_.insert(peer);
+  for (int peer : report.late) stalled_.erase(peer);
+  for (const auto& [peer, after] : report.arrivals) {
+    stalled_.erase(peer);
     const double sample = Seconds(after).count();
     auto [it, fresh] = estimates_.try_emplace(peer, Estimate{sample, sample / 2});
     if (fresh) continue;

@@ -9,14 +9,19 @@
 // the slowest, sets it, so one slow or silent neighbour cannot stretch every round; its
 // message is mixed when it comes (algorithms/rules/late_mix.h), so cutting it costs the
 // network's average nothing. A neighbour that misses adds no sample: a silent one does not
-// teach the deadline to wait for it.
+// teach the deadline to wait for it. And until something of it comes again (on time or
+// late), a neighbour that missed a round is not waited for at all: its message is taken if
+// it is there when the others' are, so a stalled neighbour costs one deadline, not one a round.
 #pragma once
 
 #include <map>
+#include <set>
+#include <vector>
 #include <span>
 #include <utility>
 
 #include "algorithms/algorithm.h"
+#include "runtime/algorithm_round.h"
 #include "transport/transport.h"
 
 namespace gossip {
@@ -27,7 +32,9 @@ class RoundDeadline {
   RoundDeadline(bool adaptive, Clock::duration floor, Clock::duration cap);
 
   Clock::duration timeout(const Neighbourhood& neighbourhood) const;
-  void observe(std::span<const std::pair<int, Clock::duration>> arrivals);
+  // The in-neighbours not to wait for this round: those that missed and were not heard since.
+  std::vector<int> dont_wait_for(const Neighbourhood& neighbourhood) const;
+  void observe(const RoundReport& report);
 
  private:
   struct Estimate {
@@ -36,6 +43,7 @@ class RoundDeadline {
   bool adaptive_;
   double floor_, cap_;  // seconds
   std::map<int, Estimate> estimates_;
+  std::set<int> stalled_;
 };
 
 }  // namespace gossip

@@ -249,6 +249,10 @@ ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request) {
   return result;
 }
 
+bool excused_by_request(const ExchangeRequest& request, int peer) {
+  return std::find(request.dont_wait_for.begin(), request.dont_wait_for.end(), peer) != request.dont_wait_for.end();
+}
+
 void check_exchange_request(const ExchangeRequest& request, int peer_count, std::size_t max_message_bytes) {
   for (const auto& send : request.sends) {
     if (send.peer < 0 || send.peer >= peer_count) {

@@ -124,6 +124,9 @@ class Inbox {
 // the rest listed as missing. Shared by every transport.
 ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request);
 
+// Whether the request itself says not to wait for `peer` (ExchangeRequest::dont_wait_for).
+bool excused_by_request(const ExchangeRequest& request, int peer);
+
 // Throws std::invalid_argument for a request no transport can carry out: a peer id out
 // of range, a payload over the run's message limit.
 void check_exchange_request(const ExchangeRequest& request, int peer_count, std::size_t max_message_bytes);

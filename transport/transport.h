@@ -31,6 +31,10 @@ struct ExchangeRequest {
   // instead of at the deadline, so a crashed neighbour costs a round nothing. Only for
   // callers that first waited for their links (at start-up none is up yet).
   bool skip_unlinked = false;
+  // In-neighbours of receive_from whose messages are taken if they have come once the others'
+  // have, but never waited for: a neighbour that missed its last round and has sent nothing
+  // since is likely still stalled, and waiting for it would stall this peer too.
+  std::span<const int> dont_wait_for = {};
 };
 
 struct Incoming {

@@ -22,3 +22,8 @@ TEST_CASE("json depth: arrays and objects counted, strings skipped, the scan sto
   CHECK_FALSE(try_parse_json("{\"a\": "));
   CHECK_THROWS_AS(parse_json("{\"a\": ", "cut.json"), ConfigError);
 }
+
+TEST_CASE("a number too big for a double is refused as bad JSON, not thrown as another exception") {
+  CHECK_THROWS_AS(parse_json(R"({"version": 1e999})", "big.json"), ConfigError);
+  CHECK_FALSE(try_parse_json(R"({"version": 1e999})"));
+}

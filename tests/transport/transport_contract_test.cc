@@ -1,6 +1,7 @@
 // The Transport contract (transport/transport.h), one suite run against every
 // implementation: payload sizes at the chunk edges, messages lost, late, early and ahead,
-// skip_unlinked, a deadline with no link, link status and the bytes on the wire. A layer
+// late ones a round missed, skip_unlinked and dont_wait_for, a deadline with no link, link
+// status and the bytes on the wire. A layer
 // tested over the in-process transport can then trust that TCP behaves the same.
 #include <doctest/doctest.h>
 
@@ -24,7 +25,7 @@ constexpr std::size_t kChunk = 1024;
 class InprocNetwork {
  public:
   static constexpr bool kEncrypted = true;
-  InprocNetwork() : hub_(3, {{}, kChunk, kEncrypted}) {
+  InprocNetwork() : hub_(3, {{.late_rounds = 2}, kChunk, kEncrypted}) {
     for (int peer = 0; peer < 3; ++peer) start(peer);
   }
   Transport& operator[](int peer) { return *transports_[peer]; }
@@ -47,6 +48,7 @@ class TcpNetwork {
   void start(int peer) {
     NetworkSettings settings;
     settings.chunk_bytes = kChunk;
+    settings.late_rounds = 2;
     // No keepalives, so the byte counts are the messages' alone.
     settings.keepalive_interval = std::chrono::hours(1);
     settings.dead_after = std::chrono::hours(1);
@@ -171,6 +173,45 @@ TEST_CASE_TEMPLATE("contract: a neighbour that has sent a later round is not wai
   CHECK(ahead.result.ahead == std::vector<std::pair<int, int64_t>>{{1, 1}});
   Exchanged next = exchange(network[0], 1, {}, {1}, 5s);
   CHECK(next.payloads.size() == 1);
+}
+
+TEST_CASE_TEMPLATE("contract: a message its round missed is handed to the next exchange of its kind as late",
+                   Network, InprocNetwork, TcpNetwork) {
+  Network network;
+  Exchanged missed = exchange(network[0], 0, {}, {1}, 100ms);
+  CHECK(missed.result.missing == std::vector<int>{1});
+  send_only(network[1], 0, 0, std::vector<uint8_t>(40, 0x0a));  // round 0's, after its deadline
+  std::thread sender([&] { send_only(network[1], 0, 1, std::vector<uint8_t>(40, 0x1b)); });
+  ExchangeResult next = network[0].exchange({1, 1, {}, std::vector<int>{1}, Clock::now() + 5s});
+  sender.join();
+  CHECK(next.missing.empty());
+  REQUIRE(next.late.size() == 1);
+  CHECK(next.late[0].round == 0);
+  CHECK(next.late[0].message.peer == 1);
+  CHECK(std::vector<uint8_t>(next.late[0].message.payload.begin(), next.late[0].message.payload.end()) ==
+        std::vector<uint8_t>(40, 0x0a));
+}
+
+TEST_CASE_TEMPLATE("contract: a neighbour in dont_wait_for is taken if there but never waited for", Network,
+                   InprocNetwork, TcpNetwork) {
+  Network network;
+  send_only(network[1], 0, 0, std::vector<uint8_t>(8, 1));
+  const int stalled[] = {2};
+  const std::vector<int> from{1, 2};
+  const auto started = Clock::now();
+  ExchangeResult result = network[0].exchange({0, 1, {}, from, started + 5s, false, stalled});
+  CHECK(Clock::now() - started < 1s);
+  CHECK(result.missing == std::vector<int>{2});
+  REQUIRE(result.received.size() == 1);
+  CHECK(result.received[0].peer == 1);
+  // Its message, there before the others' are complete, is taken.
+  const uint64_t received_before = network[0].stats().bytes_received;
+  send_only(network[2], 0, 1, std::vector<uint8_t>(8, 2));
+  CHECK(eventually([&] { return network[0].stats().bytes_received > received_before; }));
+  std::thread sender([&] { send_only(network[1], 0, 1, std::vector<uint8_t>(8, 1)); });
+  ExchangeResult both = network[0].exchange({1, 1, {}, from, Clock::now() + 5s, false, stalled});
+  sender.join();
+  CHECK(both.missing.empty());
 }
 
 TEST_CASE_TEMPLATE("contract: a neighbour without a link fails the send, and skip_unlinked does not wait for it",

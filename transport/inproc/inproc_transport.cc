@@ -38,9 +38,10 @@ class InprocTransport : public Transport {
       for (const auto& send : request.sends) deliver(request, send, failed);
     }
     const Clock::duration sending = Clock::now() - started;
-    std::function<bool(int)> unlinked;
-    if (request.skip_unlinked) unlinked = [&](int peer) { return !hub_.linked(self_, peer, request.round); };
-    own.wait(request.round, request.kind, request.receive_from, request.deadline, nullptr, unlinked);
+    auto excused = [&](int peer) {
+      return excused_by_request(request, peer) || (request.skip_unlinked && !hub_.linked(self_, peer, request.round));
+    };
+    own.wait(request.round, request.kind, request.receive_from, request.deadline, nullptr, excused);
     ExchangeResult result = collect_exchange(own, request);
     std::sort(failed.begin(), failed.end());
     result.send_failed = std::move(failed);

@@ -66,9 +66,11 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
     std::lock_guard lock(s.up_mutex);
     return !s.up[peer];
   };
+  auto excused = [&](int peer) {
+    return excused_by_request(request, peer) || (request.skip_unlinked && unlinked(peer));
+  };
   s.inbox.wait(request.round, request.kind, request.receive_from, request.deadline,
-               [&] { return state->pending.load(std::memory_order_acquire) == 0; },
-               request.skip_unlinked ? std::function<bool(int)>(unlinked) : nullptr);
+               [&] { return state->pending.load(std::memory_order_acquire) == 0; }, excused);
   // Every attempt still queued is withdrawn; one being written would read the caller's
   // buffer after we return, so only then is its link closed (the peer missed the round
   // either way). Resends end here too: the exchange is over.
