@@ -17,12 +17,9 @@
 #include <map>
 #include <set>
 #include <vector>
-#include <span>
-#include <utility>
 
 #include "algorithms/algorithm.h"
 #include "runtime/algorithm_round.h"
-#include "transport/transport.h"
 
 namespace gossip {
 

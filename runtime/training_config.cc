@@ -145,7 +145,8 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
                          "learning_rate", "schedule", "momentum", "nesterov", "weight_decay", "algorithm", "compressor",
                          "consensus_step", "aggregator", "byzantine", "seed",
                          "eval_every", "checkpoint_every", "snapshot_every", "round_timeout_seconds",
-                         "round_deadline", "round_deadline_floor_seconds", "late_rounds", "startup_timeout_seconds", "train_alone", "sketch_size", "threads"});
+                         "round_deadline", "round_deadline_floor_seconds", "late_rounds", "startup_timeout_seconds",
+                         "train_alone", "sketch_size", "threads"});
   TrainingConfig config;
   config.task = reader.string_or("task", config.task);
   if (reader.has("task_options")) {

@@ -189,16 +189,21 @@ bool Inbox::wait(int64_t round, uint8_t kind, std::span<const int> from, Clock::
   return changed_.wait_until(lock, deadline, complete);
 }
 
-std::optional<Incoming> Inbox::take(int64_t round, uint8_t kind, uint32_t sender) {
-  std::lock_guard lock(mutex_);
-  auto it = ready_.find(Key{round, kind, sender});
-  if (it == ready_.end()) return std::nullopt;
+Incoming Inbox::lend(std::map<Key, Message>::iterator it) {
+  const uint32_t sender = std::get<2>(it->first);
   Message message = std::move(it->second);
   ready_.erase(it);
   --held_[sender];
   Incoming incoming{static_cast<int>(sender), message.codec, std::span<const uint8_t>(*message.buffer), message.arrived};
   lent_.push_back(std::move(message));
   return incoming;
+}
+
+std::optional<Incoming> Inbox::take(int64_t round, uint8_t kind, uint32_t sender) {
+  std::lock_guard lock(mutex_);
+  auto it = ready_.find(Key{round, kind, sender});
+  if (it == ready_.end()) return std::nullopt;
+  return lend(it);
 }
 
 void Inbox::await_late(int64_t round, uint8_t kind, uint32_t sender) {
@@ -210,16 +215,10 @@ std::vector<LateIncoming> Inbox::take_late(uint8_t kind) {
   std::lock_guard lock(mutex_);
   std::vector<LateIncoming> late;
   for (auto it = ready_.begin(); it != ready_.end() && std::get<0>(it->first) < current_round_;) {
-    const auto [round, message_kind, sender] = it->first;
-    if (message_kind != kind || !awaited_.erase(it->first)) {
-      ++it;
-      continue;
-    }
-    Message message = std::move(it->second);
-    it = ready_.erase(it);
-    --held_[sender];
-    late.push_back({round, {static_cast<int>(sender), message.codec, std::span<const uint8_t>(*message.buffer), message.arrived}});
-    lent_.push_back(std::move(message));
+    const auto next = std::next(it);
+    const auto [round, message_kind, sender] = it->first;  // a copy: lend() erases the entry
+    if (message_kind == kind && awaited_.erase(it->first)) late.push_back({round, lend(it)});
+    it = next;
   }
   return late;
 }

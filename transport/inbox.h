@@ -101,6 +101,8 @@ class Inbox {
   // Bytes a new buffer of `bytes` would add for `sender` over what it holds (its pool reused first).
   bool within_bytes(uint32_t sender, std::size_t bytes) const;
   Buffer take_free_buffer(uint32_t sender);
+  // Moves a ready message to lent_ and returns the caller's view of it.
+  Incoming lend(std::map<Key, Message>::iterator it);
   void release(uint32_t sender, Buffer buffer);
 
   const InboxLimits limits_;

@@ -58,7 +58,10 @@ std::span<const Payload> Dsgd::encode(MessageKind, RoundContext& round) {
     bytes_ = compressor_->encode(sent_, seed, encoded_);
     const auto own = compressor_->decode(bytes_, parameters_, own_decoded_);
     // Only a model gone non-finite encodes to bytes its own decoder refuses.
-    if (!own) throw std::runtime_error("round " + std::to_string(round.round) + ": the model is not finite (diverged: try a smaller learning_rate)");
+    if (!own) {
+      throw std::runtime_error("round " + std::to_string(round.round) +
+                               ": the model is not finite (diverged: try a smaller learning_rate)");
+    }
     const std::span<const float> decoded = *own;
     for (std::size_t k = 0; k < parameters_; ++k) error_[k] = sent_[k] - decoded[k];
     sent_.assign(decoded.begin(), decoded.end());

@@ -14,6 +14,12 @@ std::span<const float> floats(std::span<const uint8_t> bytes) {
   return {reinterpret_cast<const float*>(bytes.data()), bytes.size() / sizeof(float)};
 }
 
+// Inbox buffers are aligned for float; anything but exactly 2d raw floats is refused.
+bool valid_tracking_payload(const Payload& payload, std::size_t parameters) {
+  return payload.codec == static_cast<uint8_t>(Codec::kRawFloat32) && payload.bytes.size() == 8 * parameters &&
+         reinterpret_cast<std::uintptr_t>(payload.bytes.data()) % alignof(float) == 0;
+}
+
 }  // namespace
 
 GradientTracking::GradientTracking(int local_steps, std::size_t parameters, std::unique_ptr<Aggregator> aggregator,
@@ -68,12 +74,10 @@ CombineReport GradientTracking::combine(MessageKind, RoundContext& round, std::s
   std::vector<WeightedPeer> absent;
   for_each_arrival(neighbourhood, arrived, [&](std::size_t, const WeightedPeer& in, const Payload* payload) {
     Contribution model{in.peer, in.weight, {}}, direction{in.peer, in.weight, {}};
-    if (!payload) absent.push_back(in);
-    if (payload) {
-      // Inbox buffers are aligned for float; anything but exactly 2d raw floats is refused.
-      const bool valid = payload->codec == static_cast<uint8_t>(Codec::kRawFloat32) &&
-                         payload->bytes.size() == 8 * parameters_ &&
-                         reinterpret_cast<std::uintptr_t>(payload->bytes.data()) % alignof(float) == 0;
+    if (!payload) {
+      absent.push_back(in);
+    } else {
+      const bool valid = valid_tracking_payload(*payload, parameters_);
       if (valid && parameters_ > 0) {
         model.values = floats(payload->bytes.first(4 * parameters_));
         direction.values = floats(payload->bytes.subspan(4 * parameters_));
@@ -107,10 +111,7 @@ std::vector<int> GradientTracking::combine_late(MessageKind, RoundContext& round
     const auto stand = late_.take(item.round, item.payload.peer);
     if (!stand) continue;
     const Payload& payload = item.payload;
-    const bool valid = payload.codec == static_cast<uint8_t>(Codec::kRawFloat32) &&
-                       payload.bytes.size() == 8 * parameters_ &&
-                       reinterpret_cast<std::uintptr_t>(payload.bytes.data()) % alignof(float) == 0;
-    if (!valid || parameters_ == 0) continue;
+    if (!valid_tracking_payload(payload, parameters_) || parameters_ == 0) continue;
     const std::span<const float> model = floats(payload.bytes.first(4 * parameters_));
     const std::span<const float> direction = floats(payload.bytes.subspan(4 * parameters_));
     const std::span<const float> own_direction = stand->own.subspan(parameters_);

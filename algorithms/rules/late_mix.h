@@ -37,8 +37,6 @@ class LateMix {
   // by the caller, so it is forgotten here. `own` stays valid until the next missed() or expire().
   std::optional<Stand> take(int64_t round, int peer);
 
-  bool enabled() const { return window_ > 0; }
-
  private:
   struct Entry {
     int64_t round = 0;
