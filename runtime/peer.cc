@@ -261,7 +261,7 @@ void run_round(Peer::State& peer, Transport& transport, int64_t round, double le
   const std::vector<int> stalled = peer.deadline.dont_wait_for(context.neighbourhood);
   RoundReport report =
       run_algorithm_round(*peer.algorithm, transport, context, totals.deadline, peer.attacker.get(), stalled);
-  peer.deadline.observe(report);
+  peer.deadline.observe(report, transport.linked_peers());
   totals.compute += report.coding;
   totals.sending = report.sending;
   totals.exchange = report.exchange;

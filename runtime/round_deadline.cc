@@ -38,8 +38,10 @@ std::vector<int> RoundDeadline::dont_wait_for(const Neighbourhood& neighbourhood
   return peers;
 }
 
-void RoundDeadline::observe(const RoundReport& report) {
-  for (int peer : report.missing) stalled_.insert(peer);
+void RoundDeadline::observe(const RoundReport& report, std::span<const int> linked) {
+  for (int peer : report.missing) {
+    if (std::find(linked.begin(), linked.end(), peer) != linked.end()) stalled_.insert(peer);
+  }
   for (int peer : report.late) stalled_.erase(peer);
   for (const auto& [peer, after] : report.arrivals) {
     stalled_.erase(peer);

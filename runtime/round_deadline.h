@@ -10,12 +10,14 @@
 // message is mixed when it comes (algorithms/rules/late_mix.h), so cutting it costs the
 // network's average nothing. A neighbour that misses adds no sample: a silent one does not
 // teach the deadline to wait for it. And until something of it comes again (on time or
-// late), a neighbour that missed a round is not waited for at all: its message is taken if
-// it is there when the others' are, so a stalled neighbour costs one deadline, not one a round.
+// late), a neighbour that missed a round with its link up is not waited for at all: its
+// message is taken if it is there when the others' are, so a stalled neighbour costs one
+// deadline, not one a round.
 #pragma once
 
 #include <map>
 #include <set>
+#include <span>
 #include <vector>
 
 #include "algorithms/algorithm.h"
@@ -31,7 +33,9 @@ class RoundDeadline {
   Clock::duration timeout(const Neighbourhood& neighbourhood) const;
   // The in-neighbours not to wait for this round: those that missed and were not heard since.
   std::vector<int> dont_wait_for(const Neighbourhood& neighbourhood) const;
-  void observe(const RoundReport& report);
+  // `linked`: the peers with a live link after the round. A neighbour missed without one is
+  // not stalled: the transport skips it while it is down, and waits for it once it is back.
+  void observe(const RoundReport& report, std::span<const int> linked);
 
  private:
   struct Estimate {
