@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
-#include <regex>
 #include <thread>
 
 #include "runtime/run_directory.h"
@@ -58,9 +58,12 @@ std::string find_chromium(std::string& why_not) {
 bool dataset_present() { return std::filesystem::exists("/usr/share/datasets/fashion-mnist"); }
 
 std::string attribute(const std::string& dom, const std::string& name) {
-  std::smatch match;
-  if (std::regex_search(dom, match, std::regex(name + "=\"([^\"]*)\""))) return match[1];
-  return "<none>";
+  const std::string key = name + "=\"";
+  const size_t start = dom.find(key);
+  if (start == std::string::npos) return "<none>";
+  const size_t value = start + key.size();
+  const size_t end = dom.find('"', value);
+  return end == std::string::npos ? "<none>" : dom.substr(value, end - value);
 }
 
 // A process on the slave side of a pseudo-terminal, as a person at an 80-column terminal.
@@ -129,10 +132,28 @@ class PtyProcess {
   std::string output_;
 };
 
+// CSI sequences (ESC [ parameters final-letter) removed. std::regex is avoided: GCC 12 warns
+// inside its own <regex> under the sanitizers, and the build treats warnings as errors.
+std::string without_escapes(const std::string& text) {
+  std::string plain;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\033' && i + 1 < text.size() && text[i + 1] == '[') {
+      size_t j = i + 2;
+      while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == ';' || text[j] == '?')) ++j;
+      if (j < text.size() && std::isalpha(static_cast<unsigned char>(text[j]))) {
+        i = j;
+        continue;
+      }
+    }
+    plain += text[i];
+  }
+  return plain;
+}
+
 // The newest frame's lines, without the escape sequences that redraw it.
 std::vector<std::string> last_frame(const std::string& output) {
   const size_t home = output.rfind("\033[H");
-  const std::string frame = std::regex_replace(output.substr(home == std::string::npos ? 0 : home), std::regex("\033\\[[0-9;?]*[A-Za-z]"), "");
+  const std::string frame = without_escapes(output.substr(home == std::string::npos ? 0 : home));
   std::vector<std::string> lines;
   size_t start = 0;
   for (size_t end; (end = frame.find('\n', start)) != std::string::npos; start = end + 1) {
