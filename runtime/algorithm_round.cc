@@ -85,6 +85,7 @@ RoundReport run_algorithm_round(Algorithm& algorithm, Transport& transport, Roun
     for (int peer : combined.missing) add_once(report.missing, peer);
     for (int peer : combined.rejected) add_once(report.rejected, peer);
     for (const auto& ahead : result.ahead) report.ahead.push_back(ahead);
+    for (const auto& behind : result.behind) report.behind.push_back(behind);
   }
   algorithm.end_round(context);
   for (std::size_t slot = 0; slot < arrival.size(); ++slot) {

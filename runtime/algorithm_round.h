@@ -16,7 +16,8 @@ namespace gossip {
 struct RoundReport {
   std::vector<int> missing;   // in-neighbours left out of some combine of the round, ascending
   std::vector<int> rejected;  // of those, the ones whose bytes were not a valid message
-  std::vector<std::pair<int, int64_t>> ahead;  // missing ones already past this round (ExchangeResult)
+  std::vector<std::pair<int, int64_t>> ahead;   // missing ones already past this round (ExchangeResult)
+  std::vector<std::pair<int, int64_t>> behind;  // missing ones that sent only earlier rounds (ExchangeResult)
   Clock::duration sending{};   // of the exchanges: until the own sends finished
   Clock::duration exchange{};  // of the exchanges in all: sending and waiting for the neighbours
   Clock::duration coding{};    // encoding and combining

@@ -43,6 +43,11 @@ void RoundDeadline::observe(const RoundReport& report, std::span<const int> link
     if (std::find(linked.begin(), linked.end(), peer) != linked.end()) stalled_.insert(peer);
   }
   for (int peer : report.late) stalled_.erase(peer);
+  for (const auto& [peer, newest] : report.behind) {
+    const auto [it, fresh] = behind_.try_emplace(peer, newest);
+    if (!fresh && newest > it->second) stalled_.erase(peer);
+    it->second = newest;
+  }
   for (const auto& [peer, after] : report.arrivals) {
     stalled_.erase(peer);
     const double sample = Seconds(after).count();

@@ -12,7 +12,11 @@
 // teach the deadline to wait for it. And until something of it comes again (on time or
 // late), a neighbour that missed a round with its link up is not waited for at all: its
 // message is taken if it is there when the others' are, so a stalled neighbour costs one
-// deadline, not one a round.
+// deadline, not one a round. A missed neighbour whose newest round moves on, though it is
+// still behind this peer (the other half of a healed partition, too far behind for its
+// messages to be mixed), is alive and catching up: it is waited for again, so that it
+// closes the gap by a deadline a round; not waiting for it would keep the two halves
+// rounds apart, each missing the other, for the rest of the run.
 #pragma once
 
 #include <map>
@@ -45,6 +49,7 @@ class RoundDeadline {
   double floor_, cap_;  // seconds
   std::map<int, Estimate> estimates_;
   std::set<int> stalled_;
+  std::map<int, int64_t> behind_;  // the newest round of a missed neighbour that is behind
 };
 
 }  // namespace gossip

@@ -243,6 +243,7 @@ ExchangeResult collect_exchange(Inbox& inbox, const ExchangeRequest& request) {
       inbox.await_late(request.round, request.kind, static_cast<uint32_t>(peer));
       const int64_t newest = inbox.newest_round(static_cast<uint32_t>(peer));
       if (newest > request.round) result.ahead.push_back({peer, newest});
+      if (newest >= 0 && newest < request.round) result.behind.push_back({peer, newest});
     }
   }
   return result;

@@ -61,6 +61,9 @@ struct ExchangeResult {
   // Missing in-neighbours that have already sent a later round (peer, newest round): they
   // moved on without this peer, e.g. while it restarted. Never waited for.
   std::vector<std::pair<int, int64_t>> ahead;
+  // Missing in-neighbours whose link has carried only earlier rounds (peer, newest round):
+  // alive but behind, e.g. the other side of a partition that healed.
+  std::vector<std::pair<int, int64_t>> behind;
 };
 
 struct TransportStats {

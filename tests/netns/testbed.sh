@@ -7,6 +7,8 @@
 #                                     100mbit or 1gbit, both directions; none: unlimited)
 #   testbed.sh exec NAME I CMD...     run CMD on host I
 #   testbed.sh link NAME I down|up    cut or restore host I's link
+#   testbed.sh cut NAME I J           cut the path between hosts I and J alone (both ways)
+#   testbed.sh mend NAME I J          restore it
 #   testbed.sh rate NAME I RATE|none  change host I's link limit
 #   testbed.sh address NAME I         print host I's address
 #   testbed.sh down NAME              kill everything on the hosts, remove them (idempotent)
@@ -96,13 +98,21 @@ cmd_link() {
   ip -n "$(switch_ns "$name")" link set "h$i" "$state"
 }
 
+# A cut path drops every packet between the two hosts, as a broken route would: blackhole
+# routes on both ends, so nothing is refused or answered, packets just vanish.
+cmd_cut() {
+  local name="$1" i="$2" j="$3" verb="$4"
+  ip -n "$(host_ns "$name" "$i")" route "$verb" blackhole "$(host_address "$name" "$j")/32"
+  ip -n "$(host_ns "$name" "$j")" route "$verb" blackhole "$(host_address "$name" "$i")/32"
+}
+
 cmd_rate() {
   local name="$1" i="$2" rate="$3"
   shape "$(host_ns "$name" "$i")" eth0 "$rate"
   shape "$(switch_ns "$name")" "h$i" "$rate"
 }
 
-[[ $# -ge 2 ]] || die "usage: testbed.sh up|exec|link|rate|address|down NAME ..."
+[[ $# -ge 2 ]] || die "usage: testbed.sh up|exec|link|cut|mend|rate|address|down NAME ..."
 verb="$1"
 shift
 case "$verb" in
@@ -111,6 +121,8 @@ case "$verb" in
   exec) cmd_exec "$@" ;;
   link) cmd_link "$@" ;;
   rate) cmd_rate "$@" ;;
+  cut) cmd_cut "$@" add ;;
+  mend) cmd_cut "$@" del ;;
   address) host_address "$@" ;;
-  *) die "unknown verb \"$verb\" (up, exec, link, rate, address, down)" ;;
+  *) die "unknown verb \"$verb\" (up, exec, link, cut, mend, rate, address, down)" ;;
 esac

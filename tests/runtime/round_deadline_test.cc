@@ -65,6 +65,21 @@ TEST_CASE("a neighbour that missed is not waited for until something of it comes
   CHECK(deadline.dont_wait_for(kTwoIn).empty());
 }
 
+TEST_CASE("a missed neighbour that is behind but moving on is waited for again, one that stays put is not") {
+  RoundDeadline deadline(true, 0ms, 30s);
+  RoundReport missed;
+  missed.missing = {2};
+  missed.arrivals = {{1, 10ms}};
+  missed.behind = {{2, 480}};  // this peer is at round 500: 2's link carried round 480 last
+  deadline.observe(missed, kLinked);
+  CHECK(deadline.dont_wait_for(kTwoIn) == std::vector<int>{2});
+  deadline.observe(missed, kLinked);  // still at 480: stopped, not catching up
+  CHECK(deadline.dont_wait_for(kTwoIn) == std::vector<int>{2});
+  missed.behind = {{2, 483}};  // it moved on: wait for it, so it closes the gap
+  deadline.observe(missed, kLinked);
+  CHECK(deadline.dont_wait_for(kTwoIn).empty());
+}
+
 TEST_CASE("a neighbour missed while its link was down is waited for again once it is back") {
   RoundDeadline deadline(true, 0ms, 30s);
   RoundReport missed;
