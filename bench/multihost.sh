@@ -9,7 +9,8 @@
 #               (bench/allreduce/, plain TCP), 2 R steps
 #   ring        gossip, ATC with K = 2 local steps a round, R rounds (the same samples)
 #   one_peer    the same on the time-varying one-peer exponential graph
-#   ring+qsgd8  the ring with 8-bit QSGD and error feedback (4x fewer bytes)
+#   ring+sign   CHOCO-SGD on the ring with scaled-sign compression (consensus step 0.3, the
+#               bench/algorithms_table.sh setting): about 32x fewer bytes a round
 # Gossip links are authenticated and encrypted; Gloo's are neither.
 # Columns: per two local steps (one gossip round, two all-reduce steps) the median compute,
 # communicate and wait in ms over peers and rounds; wall seconds to a mean test accuracy
@@ -18,7 +19,7 @@
 #
 # Usage (root): bench/multihost.sh     Environment: GOSSIP [build/gossip], ALLREDUCE
 #   [build/bench/gossip_allreduce], OUT [runs/multihost-DATE], ROUNDS [600], TARGET [0.85],
-#   RATES ["none 1gbit 100mbit"], SYSTEMS ["allreduce ring one_peer ring+qsgd8"]
+#   RATES ["none 1gbit 100mbit"], SYSTEMS ["allreduce ring one_peer ring+sign"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -28,11 +29,20 @@ out=$(realpath -m "${OUT:-runs/multihost-$(date +%Y%m%d-%H%M%S)}")
 rounds=${ROUNDS:-600}
 target=${TARGET:-0.85}
 rates=${RATES:-none 1gbit 100mbit}
-systems=${SYSTEMS:-allreduce ring one_peer ring+qsgd8}
+systems=${SYSTEMS:-allreduce ring one_peer ring+sign}
 hosts=8
 testbed="$root/tests/netns/testbed.sh"
 name="mh$$"
 [[ $(id -u) -eq 0 ]] || { echo "multihost.sh: needs root (network namespaces)" >&2; exit 2; }
+if [[ ! -x "$allreduce" && -z "${ALLREDUCE:-}" ]]; then
+  # The baseline is built where Gloo is installed: install it (Debian's libgloo-dev) and build it.
+  if ! dpkg-query -W -f='${Status}' libgloo-dev 2>/dev/null | grep -q "install ok installed"; then
+    echo "multihost.sh: installing libgloo-dev for the all-reduce baseline" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libgloo-dev >/dev/null
+  fi
+  cmake -S . -B "$(dirname "$(dirname "$allreduce")")" >/dev/null
+  cmake --build "$(dirname "$(dirname "$allreduce")")" --target gossip_allreduce >/dev/null
+fi
 [[ -x "$allreduce" ]] || { echo "multihost.sh: no $allreduce (install libgloo-dev and rebuild)" >&2; exit 2; }
 trap '"$testbed" down "$name" || true' EXIT
 trap 'exit 130' INT TERM
@@ -66,7 +76,8 @@ run_system() {  # system, run directory
       allreduce) command=("$allreduce" "$out/allreduce.json" --id $host --run-dir "$run") ;;
       ring) command=("$gossip" peer "$out/ring.json" --id $host --run-dir "$run") ;;
       one_peer) command=("$gossip" peer "$out/one_peer_exponential.json" --id $host --run-dir "$run") ;;
-      ring+qsgd8) command=("$gossip" peer "$out/ring.json" --id $host --run-dir "$run" --compressor '{"kind": "qsgd", "bits": 8}') ;;
+      ring+sign) command=("$gossip" peer "$out/ring.json" --id $host --run-dir "$run" --algorithm choco --compressor sign
+                          --consensus-step 0.3) ;;
       *) echo "unknown system $system" >&2; exit 2 ;;
     esac
     "$testbed" exec "$name" $host "${command[@]}" >"$run.host$host.log" 2>&1 &

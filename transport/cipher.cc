@@ -22,7 +22,8 @@ const char* cipher_suite_name(CipherSuite suite) {
   return suite == CipherSuite::kAes256Gcm ? "AES-256-GCM" : "ChaCha20-Poly1305";
 }
 
-RecordCipher::RecordCipher(CipherSuite suite, const std::array<uint8_t, 32>& key) : suite_(suite), key_(key) {
+RecordCipher::RecordCipher(CipherSuite suite, const std::array<uint8_t, 32>& key, uint64_t first_record)
+    : suite_(suite), key_(key), counter_(first_record) {
   require_sodium();
   if (suite_ != CipherSuite::kAes256Gcm) return;
   // Only with AES-NI: OpenSSL's fallback AES uses tables, which leak timing.

@@ -24,7 +24,8 @@ const char* cipher_suite_name(CipherSuite suite);
 
 class RecordCipher {
  public:
-  RecordCipher(CipherSuite suite, const std::array<uint8_t, 32>& key);
+  // `first_record` is 0 on every link; tests start near the counter's end to reach it.
+  RecordCipher(CipherSuite suite, const std::array<uint8_t, 32>& key, uint64_t first_record = 0);
   ~RecordCipher();
   RecordCipher(const RecordCipher&) = delete;
   RecordCipher& operator=(const RecordCipher&) = delete;

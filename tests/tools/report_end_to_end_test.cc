@@ -11,6 +11,8 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "runtime/run_directory.h"
@@ -235,6 +237,14 @@ TEST_CASE("watch end to end: a row for every peer of a running launch, and q or 
     CHECK(watch.output().ends_with("\033[?25h"));  // the cursor given back
     for (const auto& line : last_frame(watch.output())) CHECK(line.size() <= 80 * 3);  // block characters are 3 bytes
   }
+  // The report of the same run while it goes on: a page and a row for every peer, no error.
+  const std::string page = dir.file("live.html");
+  REQUIRE(run_gossip_command({"report", run_dir.string(), "--out", page, "--json", dir.file("live.json")},
+                             dir.file("live-report.log")) == 0);
+  CHECK(std::filesystem::file_size(page) > 10000);
+  std::set<int> peers_seen;
+  for (const auto& row : nlohmann::json::parse(read_file(dir.file("live.json")))["rows"]) peers_seen.insert(row["peer"].get<int>());
+  CHECK(peers_seen == std::set<int>{0, 1, 2, 3});
   launch.signal(SIGINT);
   CHECK(launch.wait(30s) >= 0);
 }

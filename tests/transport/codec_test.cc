@@ -2,8 +2,10 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <random>
+#include <stdexcept>
 
 #include "transport/frame_codec.h"
 #include "transport/identity.h"
@@ -125,6 +127,25 @@ TEST_CASE("record cipher: opens what it sealed, refuses altered, replayed and re
     RecordCipher wrong_key(suite, key_of(2));
     copy = first;
     CHECK_FALSE(wrong_key.open(aad, copy, tag1));
+  }
+}
+
+TEST_CASE("record cipher: the nonce never wraps: the last counter value is refused on both ends") {
+  for (CipherSuite suite : {CipherSuite::kChaCha20Poly1305, CipherSuite::kAes256Gcm}) {
+    if (suite == CipherSuite::kAes256Gcm && !(local_cipher_suites() & (1 << 1))) continue;
+    INFO(cipher_suite_name(suite));
+    const uint64_t last = std::numeric_limits<uint64_t>::max();
+    RecordCipher sender(suite, key_of(3), last - 1), receiver(suite, key_of(3), last - 1);
+    auto plain = pattern(64, 2);
+    uint8_t aad[8] = {};
+    std::vector<uint8_t> sealed(plain.size());
+    uint8_t tag[16];
+    sender.seal(aad, plain, sealed.data(), tag);  // the last nonce there is: 2^64 - 2
+    CHECK(receiver.open(aad, sealed, tag));
+    CHECK(sealed == plain);
+    CHECK(sender.records() == last);
+    CHECK_THROWS_AS(sender.seal(aad, plain, sealed.data(), tag), std::logic_error);
+    CHECK_FALSE(receiver.open(aad, sealed, tag));
   }
 }
 

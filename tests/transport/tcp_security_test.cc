@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "runtime/peer_network.h"
+#include "support/flooder.h"
 #include "support/tamper_proxy.h"
 #include "support/test_cluster.h"
 
@@ -165,68 +166,13 @@ TEST_CASE("clients that connect and send nothing do not block other handshakes")
   for (int fd : silent) close(fd);
 }
 
-namespace {
-
-// A stranger at another address (127.0.0.2) holding `count` idle connections to a port,
-// reconnecting each one the peer drops, for as long as it lives.
-class Flooder {
- public:
-  Flooder(int port, int count) : fds_(static_cast<size_t>(count), -1) {
-    thread_ = std::thread([this, port] {
-      while (!stop_) {
-        for (int& fd : fds_) {
-          if (fd >= 0) {
-            pollfd check{fd, POLLIN, 0};
-            char byte;
-            if (poll(&check, 1, 0) == 0 || recv(fd, &byte, 1, MSG_DONTWAIT) > 0) continue;
-            close(fd);  // dropped by the peer: connect again
-          }
-          fd = connect_from(port);
-          if (fd >= 0) ++connects_;
-        }
-        std::this_thread::sleep_for(5ms);
-      }
-      for (int fd : fds_) {
-        if (fd >= 0) close(fd);
-      }
-    });
-  }
-  ~Flooder() {
-    stop_ = true;
-    thread_.join();
-  }
-  int connects() const { return connects_; }
-
- private:
-  static int connect_from(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in local{}, remote{};
-    local.sin_family = remote.sin_family = AF_INET;
-    local.sin_addr.s_addr = htonl(0x7f000002);  // 127.0.0.2
-    remote.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    remote.sin_port = htons(static_cast<uint16_t>(port));
-    if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-        connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
-      close(fd);
-      return -1;
-    }
-    return fd;
-  }
-
-  std::vector<int> fds_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> connects_{0};
-  std::thread thread_;
-};
-
-}  // namespace
 
 TEST_CASE("200 idle connections from a stranger, kept topped up, do not delay a real link") {
   Pair pair;
   TcpOptions options = pair.options(0, pair.log0);
   options.handshake_timeout = 5000ms;  // the default: a stranger's slot is freed by the 1 s hello deadline instead
   TcpTransport zero(options);
-  Flooder flood(pair.loaded.file.peers[0].port, 200);
+  testing::Flooder flood(pair.loaded.file.peers[0].port, 200);
   std::this_thread::sleep_for(300ms);  // the flood is in place before the real peer comes
   const auto started = Clock::now();
   TcpTransport one(pair.options(1, pair.log1));
