@@ -57,10 +57,12 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
   state->sends.assign(request.sends.begin(), request.sends.end());
   state->pending = static_cast<int>(state->sends.size());
   if (state->sends.empty()) state->all_sent = started.time_since_epoch().count();
-  asio::post(s.io, [&s, state] {
-    s.active = state;
-    for (size_t i = 0; i < state->sends.size(); ++i) s.send_attempt(state, i, s.links[state->sends[i].peer], true);
-  });
+  if (!state->sends.empty()) {
+    asio::post(s.io, [&s, state] {
+      s.active = state;
+      for (size_t i = 0; i < state->sends.size(); ++i) s.send_attempt(state, i, s.links[state->sends[i].peer], true);
+    });
+  }
   // Lock order: inbox, then up_mutex (set_up takes up_mutex alone, then notifies).
   auto unlinked = [&s](int peer) {
     std::lock_guard lock(s.up_mutex);
@@ -71,22 +73,26 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
   };
   s.inbox.wait(request.round, request.kind, request.receive_from, request.deadline,
                [&] { return state->pending.load(std::memory_order_acquire) == 0; }, excused);
-  // Every attempt still queued is withdrawn; one being written would read the caller's
-  // buffer after we return, so only then is its link closed (the peer missed the round
-  // either way). Resends end here too: the exchange is over.
-  std::promise<void> released;
-  asio::post(s.io, [&] {
-    s.active.reset();
-    for (auto& attempt : state->attempts) {
-      if (attempt.done) continue;
-      auto link = attempt.on.lock();
-      if (link && !link->withdraw(attempt.ticket)) {
-        link->close("the send for round " + std::to_string(request.round) + " did not finish by the deadline");
+  // The fast end (see SendState): every send done and none being written. Otherwise every
+  // attempt still queued is withdrawn; one being written would read the caller's buffer
+  // after we return, so only then is its link closed (the peer missed the round either
+  // way). Resends end here too: the exchange is over.
+  state->over.store(true);
+  if (state->pending.load() != 0 || state->in_flight.load() != 0) {
+    std::promise<void> released;
+    asio::post(s.io, [&] {
+      s.active.reset();
+      for (auto& attempt : state->attempts) {
+        if (attempt.done) continue;
+        auto link = attempt.on.lock();
+        if (link && !link->withdraw(attempt.ticket)) {
+          link->close("the send for round " + std::to_string(request.round) + " did not finish by the deadline");
+        }
       }
-    }
-    released.set_value();
-  });
-  released.get_future().wait();
+      released.set_value();
+    });
+    released.get_future().wait();
+  }
   ExchangeResult result = collect_exchange(s.inbox, request);
   result.send_failed = state->failed;
   std::sort(result.send_failed.begin(), result.send_failed.end());
@@ -100,6 +106,15 @@ ExchangeResult TcpTransport::exchange(const ExchangeRequest& request) {
 // peer from `failed` when it gets through.
 void TcpTransport::Impl::send_attempt(const std::shared_ptr<SendState>& state, size_t send,
                                       const std::shared_ptr<tcp::Link>& link, bool first) {
+  state->in_flight.fetch_add(1);
+  if (state->over.load()) {
+    if (first) {  // only on the slow end, whose caller waits for the network thread
+      state->failed.push_back(state->sends[send].peer);
+      state->pending.fetch_sub(1);
+    }
+    state->in_flight.fetch_sub(1);
+    return;
+  }
   const int peer = state->sends[send].peer;
   const size_t index = state->attempts.size();
   state->attempts.push_back({send, link, 0, false});
@@ -116,6 +131,7 @@ void TcpTransport::Impl::send_attempt(const std::shared_ptr<SendState>& state, s
       }
       state->pending.fetch_sub(1, std::memory_order_acq_rel);
     }
+    state->in_flight.fetch_sub(1);  // last: what it wrote above is visible to a caller that reads 0
     inbox.notify();
   };
   if (!link || link->closed()) {

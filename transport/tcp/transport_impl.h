@@ -25,6 +25,16 @@ struct TcpTransport::Impl {
   // the other end never read, and when it comes back both ends would wait out the round:
   // so while the exchange lasts, every send to a peer whose link comes up again is sent
   // once more on the new link (the receiver drops a duplicate), see resend_on().
+  //
+  // Ending an exchange without a round trip through the network thread: every wake-up of
+  // a sleeping thread costs tens of microseconds on a VM, a fixed cost per message that
+  // showed as links at 1-8 MiB running well below raw TCP. The caller sets `over`, then
+  // reads `in_flight`; the network thread counts an attempt into `in_flight`, then reads
+  // `over` (both sequentially consistent). So either the caller sees the attempt and takes
+  // the slow path (a post that withdraws what is still being written), or the attempt sees
+  // `over` and never touches the caller's buffers. A first attempt that sees `over` only
+  // happens on the slow path (the fast one needs every first attempt done), where the
+  // caller still waits for the network thread, so it may still count itself failed.
   struct SendState {
     struct Attempt {
       size_t send = 0;  // index into sends
@@ -39,6 +49,8 @@ struct TcpTransport::Impl {
     std::vector<Attempt> attempts;             // network thread only: first attempts, then resends
     std::vector<int> failed;                   // network thread only (read after the last post)
     std::atomic<Clock::rep> all_sent{0};       // when pending reached 0 (Clock ticks)
+    std::atomic<bool> over{false};             // the caller is ending the exchange
+    std::atomic<int> in_flight{0};             // attempts started and not yet finished
   };
 
   explicit Impl(TcpOptions options_in);
