@@ -15,23 +15,32 @@
 namespace gossip::testing {
 
 // A stranger at another address (127.0.0.2) holding `count` idle connections to a port,
-// reconnecting each one the peer drops, for as long as it lives.
+// reconnecting the ones the peer drops every `pause`, for as long as it lives. The peer
+// holds only a few strangers' connections per address and refuses the rest at once, so a
+// short pause is a storm of connects, refusals and reconnects (which on this machine also
+// costs the flooder's own CPU, shared with the peers); a stranger across a network retries
+// at the pace of its round trips.
 class Flooder {
  public:
-  Flooder(int port, int count) : fds_(static_cast<size_t>(count), -1) {
-    thread_ = std::thread([this, port] {
+  Flooder(int port, int count, std::chrono::milliseconds pause = std::chrono::milliseconds(5))
+      : fds_(static_cast<size_t>(count), -1) {
+    thread_ = std::thread([this, port, pause] {
+      std::vector<pollfd> watched(fds_.size());
       while (!stop_) {
-        for (int& fd : fds_) {
-          if (fd >= 0) {
-            pollfd check{fd, POLLIN, 0};
-            char byte;
-            if (poll(&check, 1, 0) == 0 || recv(fd, &byte, 1, MSG_DONTWAIT) > 0) continue;
-            close(fd);  // dropped by the peer: connect again
-          }
-          fd = connect_from(port);
-          if (fd >= 0) ++connects_;
+        // Connect what is not connected, then sleep in one poll until the peer drops some.
+        for (size_t i = 0; i < fds_.size(); ++i) {
+          if (fds_[i] < 0 && (fds_[i] = connect_from(port)) >= 0) ++connects_;
+          watched[i] = {fds_[i], POLLIN, 0};
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (poll(watched.data(), watched.size(), static_cast<int>(pause.count())) > 0) {
+          for (size_t i = 0; i < fds_.size(); ++i) {
+            char byte;
+            if (fds_[i] < 0 || !watched[i].revents || recv(fds_[i], &byte, 1, MSG_DONTWAIT) > 0) continue;
+            close(fds_[i]);  // dropped by the peer: connect again
+            fds_[i] = -1;
+          }
+        }
+        std::this_thread::sleep_for(pause);
       }
       for (int fd : fds_) {
         if (fd >= 0) close(fd);
