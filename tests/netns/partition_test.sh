@@ -11,23 +11,8 @@
 # Skips (exit 77) where network namespaces cannot be made: not root, or no iproute2.
 set -euo pipefail
 
-gossip="$(realpath "$1")"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-testbed="$here/testbed.sh"
-name="part$$"
-work="$(mktemp -d)"
-cleanup() {
-  "$testbed" down "$name" || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [[ $(id -u) -ne 0 ]] || ! command -v ip >/dev/null || ! ip netns add "gsp-$name-probe" 2>/dev/null; then
-  echo "SKIPPED: network namespaces need root and iproute2"
-  exit 77
-fi
-ip netns del "gsp-$name-probe"
+test_name=part
+source "$(dirname "${BASH_SOURCE[0]}")/test_setup.sh"
 
 hosts=4
 rounds=800

@@ -10,23 +10,8 @@
 # Skips (exit 77) where network namespaces cannot be made: not root, or no iproute2.
 set -euo pipefail
 
-gossip="$(realpath "$1")"
-source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-testbed="$source_dir/tests/netns/testbed.sh"
-name="ssh$$"
-work="$(mktemp -d)"
-cleanup() {
-  "$testbed" down "$name" || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [[ $(id -u) -ne 0 ]] || ! command -v ip >/dev/null || ! ip netns add "gsp-$name-probe" 2>/dev/null; then
-  echo "SKIPPED: network namespaces need root and iproute2"
-  exit 77
-fi
-ip netns del "gsp-$name-probe"
+test_name=ssh
+source "$(dirname "${BASH_SOURCE[0]}")/test_setup.sh"
 
 hosts=4
 "$testbed" up "$name" "$hosts"
