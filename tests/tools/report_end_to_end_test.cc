@@ -243,7 +243,8 @@ TEST_CASE("watch end to end: a row for every peer of a running launch, and q or 
                              dir.file("live-report.log")) == 0);
   CHECK(std::filesystem::file_size(page) > 10000);
   std::set<int> peers_seen;
-  for (const auto& row : nlohmann::json::parse(read_file(dir.file("live.json")))["rows"]) peers_seen.insert(row["peer"].get<int>());
+  const nlohmann::json table = nlohmann::json::parse(read_file(dir.file("live.json")));
+  for (const auto& row : table["rows"]) peers_seen.insert(row["peer"].get<int>());
   CHECK(peers_seen == std::set<int>{0, 1, 2, 3});
   launch.signal(SIGINT);
   CHECK(launch.wait(30s) >= 0);
