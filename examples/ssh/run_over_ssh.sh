@@ -9,8 +9,9 @@
 #           --out keys); the secret keys are in KEYS/peer-I.key
 #     RUN   the local run directory the peers' folders are gathered into
 #   Environment: KEYS (default: keys/ beside FILE), GOSSIP (the binary on the hosts, default
-#   gossip; LOCAL_GOSSIP the one here, for the report), REMOTE_DIR (the folder on each host, default gossip-run), SSH and SCP (default
-#   ssh and scp; any commands that take the same arguments).
+#   gossip), LOCAL_GOSSIP (the one here, for the report; default GOSSIP), REMOTE_DIR (the
+#   folder on each host, default gossip-run), SSH and SCP (default ssh and scp; any commands
+#   that take the same arguments).
 #
 # Each host gets the topology file and its own secret key alone (mode 0600, in a 0700 folder);
 # the keys of the other peers never leave this machine.

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "support/flooder.h"
 #include "support/gossip_command.h"
@@ -56,12 +58,14 @@ TEST_CASE("a run while a stranger holds 200 idle connections to a peer takes wit
     const Timed plain = timed_launch(dir, topology, "clean" + std::to_string(turn));
     CHECK(plain.nobody_missing);
     clean.push_back(plain.seconds);
-    std::optional<testing::Flooder> flood;
-    flood.emplace(port, 200, 100ms);  // each dropped connection retried after 100 ms
-    std::this_thread::sleep_for(300ms);  // the flood is in place before the peers start
-    const Timed attacked = timed_launch(dir, topology, "flooded" + std::to_string(turn));
-    const int connects = flood->connects();
-    flood.reset();
+    Timed attacked;
+    int connects = 0;
+    {
+      testing::Flooder flood(port, 200, 100ms);  // each dropped connection retried after 100 ms
+      std::this_thread::sleep_for(300ms);        // the flood is in place before the peers start
+      attacked = timed_launch(dir, topology, "flooded" + std::to_string(turn));
+      connects = flood.connects();
+    }
     CHECK(attacked.nobody_missing);
     CHECK(connects >= 200);
     flooded.push_back(attacked.seconds);
