@@ -148,7 +148,9 @@ TEST_CASE("a GPU asked for on this CPU-only path is refused, naming the peer and
 TEST_CASE("summary: which peers trained without which neighbours") {
   testing::TempDir dir;
   const std::string topology = write_topology(dir, 3, {{"task", "least_squares"}, {"rounds", 30}, {"train_alone", true},
-                                                       {"startup_timeout_seconds", 1}, {"round_timeout_seconds", 0.05}});
+                                                       {"startup_timeout_seconds", 3}, {"round_timeout_seconds", 2}});
+  // Peers 0 and 1 must hear from each other whatever the machine's load: a timeout long enough to cover one
+  // starting a second after the other (CI, with a 1 s start and a 0.05 s round, saw them never meet).
   json file = json::parse(read_file(topology));
   file["peers"][2]["host"] = "198.18.0.1";  // a benchmarking address nobody answers: peer 2 never comes
   const std::string two_here = dir.write("two.json", file.dump());
