@@ -1,89 +1,28 @@
 #include "runtime/peer.h"
 
-#include <zlib.h>  // crc32 of the resolved settings
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <set>
 #include <stdexcept>
 
 #include "algorithms/local_sgd.h"
-#include "algorithms/registry.h"
 #include "common/config_error.h"
 #include "kernels/float_buffer.h"
-#include "runtime/algorithm_round.h"
 #include "runtime/byzantine.h"
 #include "runtime/checkpoint.h"
 #include "runtime/metrics_log.h"
-#include "runtime/round_deadline.h"
+#include "runtime/peer_rounds.h"
+#include "runtime/round_line.h"
 #include "runtime/run_directory.h"
-#include "runtime/sketch.h"
 #include "runtime/task.h"
-#include "topology/properties.h"
 
 namespace gossip {
-namespace {
-
-using Seconds = std::chrono::duration<double>;
-
-double seconds(Clock::duration d) { return std::chrono::duration_cast<Seconds>(d).count(); }
-Clock::duration timeout(double value) { return std::chrono::duration_cast<Clock::duration>(Seconds(value)); }
-
-uint32_t digest_of(const nlohmann::json& resolved) {
-  const std::string text = resolved.dump();
-  return static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
-}
-
-AlgorithmSettings algorithm_settings(const TrainingConfig& config) {
-  AlgorithmSettings settings;
-  settings.algorithm = config.algorithm;
-  settings.compressor = config.compressor;
-  settings.compressor_options = config.compressor_options;
-  settings.aggregator = config.aggregator;
-  settings.aggregator_options = config.aggregator_options;
-  settings.consensus_step = config.consensus_step;
-  settings.local_steps = config.local_steps;
-  settings.late_rounds = config.late_rounds;
-  return settings;
-}
-
-// A Byzantine peer's own aggregation does not matter (it lies whatever it holds), so its
-// neighbourhood is not checked against the aggregator's needs.
-MixingProperties mixing_properties(const Topology& topology, int self, bool byzantine) {
-  MixingProperties properties;
-  properties.time_varying = topology.time_varying();
-  properties.smallest_neighbourhood = SIZE_MAX;
-  for (const MixingMatrix& weights : topology.schedule()) {
-    properties.smallest_neighbourhood = std::min(properties.smallest_neighbourhood, 1 + weights.in_neighbours(self).size());
-    properties.symmetric = properties.symmetric && max_asymmetry(weights) <= 1e-9;
-    properties.row_stochastic = properties.row_stochastic && max_row_sum_error(weights) <= 1e-9;
-    properties.column_stochastic = properties.column_stochastic && max_column_sum_error(weights) <= 1e-9;
-  }
-  if (byzantine) properties.smallest_neighbourhood = 0;
-  return properties;
-}
-
-// What one round did, for its metrics line.
-struct RoundTotals {
-  double loss_sum = 0;
-  int steps = 0, correct = 0, count = 0;
-  Clock::duration compute{}, sending{}, exchange{};
-  uint64_t payload_bytes = 0;
-  std::vector<int> missing, late;
-  std::vector<std::pair<int, int64_t>> ahead;
-  Clock::duration deadline{};
-
-  double loss() const { return steps > 0 ? loss_sum / steps : 0.0; }
-};
-
-}  // namespace
 
 struct Peer::State {
   explicit State(PeerSetup setup_in)
       : setup(std::move(setup_in)),
-        digest(digest_of(to_json(setup.config))),
+        digest(settings_digest(setup.config)),
         attacker(make_attacker(setup.config, setup.id, setup.topology.size())),
         task_settings(task_config(setup.config, attacker.get())),
         task(make_task({setup.id, setup.topology.size(), task_settings})),
@@ -91,14 +30,9 @@ struct Peer::State {
         gradient(task->parameter_count()),
         optimizer(task->parameter_count(), setup.config.momentum, setup.config.nesterov, setup.config.weight_decay),
         optimum(task->optimum()),
-        algorithm(make_algorithm(algorithm_settings(setup.config), setup.id, model.size(), setup.config.seed,
-                                 mixing_properties(setup.topology, setup.id, attacker != nullptr))),
-        deadline(setup.config.round_deadline == "adaptive", timeout(setup.config.round_deadline_floor_seconds),
-                 timeout(setup.config.round_timeout_seconds)) {
-    for (const MixingMatrix& weights : setup.topology.schedule()) {
-      neighbourhoods.push_back(neighbourhood_of(weights, setup.id));
-    }
-    if (attacker && attacker->attack().needs_plain_payloads() && !algorithm->plain_payloads()) {
+        rounds(setup.topology, setup.id, setup.config, model.size(), attacker != nullptr),
+        algorithm(rounds.algorithm()) {
+    if (attacker && attacker->attack().needs_plain_payloads() && !algorithm.plain_payloads()) {
       throw ConfigError("training.byzantine: the " + attacker->name() + " attack lies with float vectors, and the " +
                         config.algorithm + " rule's messages (with compressor " + config.compressor +
                         ") are not plain vectors; attack a rule that sends its model as it is");
@@ -114,14 +48,11 @@ struct Peer::State {
   FloatBuffer model, gradient;
   LocalSgd optimizer;
   std::optional<std::vector<float>> optimum;
-  std::unique_ptr<Algorithm> algorithm;
-  RoundDeadline deadline;
-  std::vector<Neighbourhood> neighbourhoods;  // by round % period
+  PeerRounds rounds;
+  Algorithm& algorithm;
   int64_t start_round = 0;
   Clock::time_point started = Clock::now();
-  std::set<int> heard;  // neighbours whose messages arrived in some round: the others never linked
 
-  const Neighbourhood& neighbourhood(int64_t round) const { return neighbourhoods[round % neighbourhoods.size()]; }
   std::unique_ptr<FILE, int (*)(FILE*)> log_copy{nullptr, &std::fclose};
 
   void log(const std::string& line) const {
@@ -186,7 +117,7 @@ constexpr const char* kAlgorithmPrefix = "algorithm.";
 
 std::vector<std::string> section_names(const Peer::State& peer) {
   std::vector<std::string> names{"model", "optimizer", "task"};
-  for (const auto& name : peer.algorithm->state_names()) names.push_back(kAlgorithmPrefix + name);
+  for (const auto& name : peer.algorithm.state_names()) names.push_back(kAlgorithmPrefix + name);
   return names;
 }
 
@@ -195,7 +126,7 @@ Checkpoint checkpoint_of(const Peer::State& peer, int64_t next_round) {
   checkpoint.sections.push_back(float_section("model", peer.model));
   checkpoint.sections.push_back(float_section("optimizer", peer.optimizer.state()));
   checkpoint.sections.push_back({"task", peer.task->save_state()});
-  for (StateSection& section : peer.algorithm->save_state()) {
+  for (StateSection& section : peer.algorithm.save_state()) {
     section.name = kAlgorithmPrefix + section.name;
     checkpoint.sections.push_back(std::move(section));
   }
@@ -220,7 +151,7 @@ void restore(Peer::State& peer, const Checkpoint& checkpoint, const std::filesys
         algorithm.push_back({section.name.substr(std::string_view(kAlgorithmPrefix).size()), section.bytes});
       }
     }
-    peer.algorithm->restore_state(algorithm);
+    peer.algorithm.restore_state(algorithm);
   } catch (const std::invalid_argument& error) {
     refuse(error.what());
   }
@@ -231,7 +162,7 @@ void restore(Peer::State& peer, const Checkpoint& checkpoint, const std::filesys
 // The model as evaluated, for the average-model curve (average_model.h); all are kept.
 void save_snapshot(const Peer::State& peer, int64_t next_round) {
   Checkpoint model_only{peer.setup.id, next_round, peer.digest,
-                      {float_section("model", peer.algorithm->evaluated_model(peer.model))}};
+                      {float_section("model", peer.algorithm.evaluated_model(peer.model))}};
   write_checkpoint(model_only, checkpoint_path(snapshot_directory(peer.setup.run_dir, peer.setup.id), next_round));
 }
 
@@ -243,72 +174,12 @@ double distance(std::span<const float> a, std::span<const float> b) {
 
 // Test-set numbers and the sketch, at the evaluation interval and at the end.
 void add_evaluation(Peer::State& peer, nlohmann::json& line) {
-  const std::span<const float> model = peer.algorithm->evaluated_model(peer.model);
+  const std::span<const float> model = peer.algorithm.evaluated_model(peer.model);
   Evaluation evaluation = peer.task->evaluate(model);
   line["test_loss"] = evaluation.loss;
   if (evaluation.accuracy) line["test_accuracy"] = *evaluation.accuracy;
   if (peer.optimum) line["distance_to_optimum"] = distance(model, *peer.optimum);
-  if (peer.config.sketch_size > 0) {
-    const uint64_t seed = sketch_seed(peer.config.seed, line["round"].get<int64_t>());
-    line["sketch"] = model_sketch(model, peer.config.sketch_size, seed);
-  }
-}
-
-void run_round(Peer::State& peer, Transport& transport, int64_t round, double learning_rate, RoundTotals& totals) {
-  TaskSteps local(peer, learning_rate, totals);
-  RoundContext context{round, learning_rate, peer.neighbourhood(round), peer.model, local};
-  totals.deadline = peer.deadline.timeout(context.neighbourhood);
-  const std::vector<int> stalled = peer.deadline.dont_wait_for(context.neighbourhood);
-  RoundReport report =
-      run_algorithm_round(*peer.algorithm, transport, context, totals.deadline, peer.attacker.get(), stalled);
-  peer.deadline.observe(report, transport.linked_peers());
-  totals.compute += report.coding;
-  totals.sending = report.sending;
-  totals.exchange = report.exchange;
-  totals.payload_bytes = report.payload_bytes;
-  totals.missing = std::move(report.missing);
-  totals.late = std::move(report.late);
-  totals.ahead = std::move(report.ahead);
-}
-
-// A peer that restarted from a checkpoint finds its neighbours rounds ahead. When every
-// linked in-neighbour is past this round, it rejoins them at the earliest of their rounds
-// (a single lying neighbour cannot make it skip). Returns the next round to run.
-int64_t next_round(const Peer::State& peer, Transport& transport, int64_t round, const RoundTotals& totals) {
-  if (totals.ahead.empty()) return round + 1;
-  const std::vector<int> linked = transport.linked_peers();
-  int64_t rejoin = peer.config.rounds;
-  for (const WeightedPeer& in : peer.neighbourhood(round).in) {
-    auto ahead = std::find_if(totals.ahead.begin(), totals.ahead.end(), [&](const auto& a) { return a.first == in.peer; });
-    if (ahead != totals.ahead.end()) {
-      rejoin = std::min(rejoin, ahead->second);
-    } else if (std::find(linked.begin(), linked.end(), in.peer) != linked.end()) {
-      return round + 1;
-    }
-  }
-  if (rejoin <= round + 1) return round + 1;
-  peer.log("neighbours are at round " + std::to_string(rejoin) + ": rejoining there (skipping " +
-           std::to_string(rejoin - round - 1) + " rounds)");
-  return rejoin;
-}
-
-nlohmann::json round_line(const Peer::State& peer, int64_t round, double learning_rate, const RoundTotals& totals,
-                          const TransportStats& before, const TransportStats& after) {
-  nlohmann::json line{{"round", round},
-                      {"elapsed_seconds", seconds(Clock::now() - peer.started)},
-                      {"learning_rate", learning_rate},
-                      {"loss", totals.loss()},
-                      {"bytes_sent", after.bytes_sent - before.bytes_sent},
-                      {"bytes_received", after.bytes_received - before.bytes_received},
-                      {"payload_bytes", totals.payload_bytes},
-                      {"compute_seconds", seconds(totals.compute)},
-                      {"communicate_seconds", seconds(totals.sending)},
-                      {"wait_seconds", std::max(0.0, seconds(totals.exchange - totals.sending))},
-                      {"missing", totals.missing},
-                      {"deadline_seconds", seconds(totals.deadline)}};
-  if (!totals.late.empty()) line["late_mixed"] = totals.late;
-  if (totals.count > 0) line["train_accuracy"] = static_cast<double>(totals.correct) / totals.count;
-  return line;
+  add_sketch(line, model, peer.config.sketch_size, peer.config.seed);
 }
 
 void log_progress(const Peer::State& peer, int64_t round, const RoundTotals& totals, const nlohmann::json& line) {
@@ -336,17 +207,15 @@ bool train(Peer::State& peer, Transport& transport) {
     }
     const double learning_rate = learning_rate_at(config.learning_rate, round, config.rounds);
     RoundTotals totals;
-    run_round(peer, transport, round, learning_rate, totals);
+    TaskSteps local(peer, learning_rate, totals);
+    peer.rounds.run(transport, round, learning_rate, peer.model, local, peer.attacker.get(), totals);
     if (!std::isfinite(totals.loss())) {
       throw std::runtime_error("round " + std::to_string(round) + ": the loss is " + std::to_string(totals.loss()) +
                                " (diverged: try a smaller learning_rate)");
     }
-    for (const WeightedPeer& in : peer.neighbourhood(round).in) {
-      if (std::find(totals.missing.begin(), totals.missing.end(), in.peer) == totals.missing.end()) peer.heard.insert(in.peer);
-    }
-    next = next_round(peer, transport, round, totals);
+    next = peer.rounds.next_round(transport, round, config.rounds, totals, [&peer](const std::string& text) { peer.log(text); });
     const TransportStats after = transport.stats();
-    nlohmann::json line = round_line(peer, round, learning_rate, totals, before, after);
+    nlohmann::json line = round_line(round, Clock::now() - peer.started, learning_rate, totals, before, after);
     if (peer.attacker && peer.attacker->active(round)) line["byzantine"] = peer.attacker->name();
     before = after;
     const bool last = next >= config.rounds;
@@ -369,59 +238,6 @@ bool train(Peer::State& peer, Transport& transport) {
   return true;
 }
 
-// After the last round: tell the neighbours, and wait (bounded) for theirs, so nobody
-// closes its links while a neighbour still waits for its last model.
-void finish(Peer::State& peer, Transport& transport) {
-  const std::vector<int> neighbours = peer.setup.topology.linked_peers(peer.setup.id);
-  std::vector<Outgoing> sends;
-  for (int neighbour : neighbours) sends.push_back({neighbour, {}, 0});
-  const auto deadline = Clock::now() + timeout(peer.config.round_timeout_seconds);
-  ExchangeResult result =
-      transport.exchange({peer.config.rounds, wire_kind(MessageKind::kFinished), sends, neighbours, deadline, true});
-  std::string gone, never;
-  for (int neighbour : result.missing) (peer.heard.contains(neighbour) ? gone : never) += " " + std::to_string(neighbour);
-  if (!gone.empty()) peer.log("finished; neighbour(s)" + gone + " had gone");
-  if (!never.empty()) peer.log("finished; neighbour(s)" + never + " never linked in the whole run");
-}
-
-std::string id_list(const std::vector<int>& ids) {
-  std::string text;
-  for (int id : ids) text += (text.empty() ? "" : ", ") + std::to_string(id);
-  return text;
-}
-
-// Waits for the links, saying after 2 s and then every 10 s which neighbours it still waits for; false when
-// PeerSetup::stop stopped it meanwhile. A peer none of whose neighbours came trains nothing
-// worth having: that is an error unless the settings allow training alone.
-bool wait_for_neighbours(const Peer::State& peer, Transport& transport) {
-  const double limit = peer.config.startup_timeout_seconds;
-  const auto started = Clock::now(), deadline = started + timeout(limit);
-  auto next_word = started + std::chrono::seconds(2);
-  std::vector<int> down;
-  for (;;) {
-    down = transport.wait_for_links(std::min(deadline, Clock::now() + std::chrono::seconds(1)));
-    if (down.empty() || Clock::now() >= deadline) break;
-    if (peer.setup.stop && peer.setup.stop(peer.start_round)) return false;
-    if (Clock::now() >= next_word) {
-      next_word = Clock::now() + std::chrono::seconds(10);
-      char waited[64];
-      std::snprintf(waited, sizeof(waited), " (%.0f s of %.0f s)", seconds(Clock::now() - started), limit);
-      peer.log("waiting for peer(s) " + id_list(down) + waited);
-    }
-  }
-  if (down.empty()) return true;
-  const std::vector<int> neighbours = peer.setup.topology.linked_peers(peer.setup.id);
-  char after[64];
-  std::snprintf(after, sizeof(after), "%.0f s", limit);
-  if (down.size() == neighbours.size() && !peer.config.train_alone) {
-    throw std::runtime_error("no neighbour linked within startup_timeout_seconds (" + std::string(after) + "): peer(s) " +
-                             id_list(down) + " never came. Check that they run and that their host:port is reachable "
-                             "from here; set training.train_alone to true to train without them");
-  }
-  peer.log("starting without neighbour(s) " + id_list(down) + ": never linked within " + after);
-  return true;
-}
-
 }  // namespace
 
 Peer::Peer(PeerSetup setup) : state_(std::make_unique<State>(std::move(setup))) {
@@ -436,7 +252,7 @@ Peer::~Peer() = default;
 
 void Peer::start_fresh() {
   state_->task->initial_parameters(state_->model);
-  state_->algorithm->start(state_->model);
+  state_->algorithm.start(state_->model);
   state_->start_round = 0;
 }
 
@@ -456,13 +272,9 @@ void Peer::resume(int64_t round) {
 
 int64_t Peer::first_round() const { return state_->start_round; }
 
-std::size_t Peer::max_payload_bytes() const { return state_->algorithm->max_payload_bytes(); }
+std::size_t Peer::max_payload_bytes() const { return state_->algorithm.max_payload_bytes(); }
 
-std::vector<uint8_t> Peer::message_kinds() const {
-  std::vector<uint8_t> kinds{wire_kind(MessageKind::kFinished)};
-  for (MessageKind channel : state_->algorithm->channels()) kinds.push_back(wire_kind(channel));
-  return kinds;
-}
+std::vector<uint8_t> Peer::message_kinds() const { return state_->rounds.message_kinds(); }
 
 std::span<const float> Peer::model() const { return state_->model; }
 
@@ -471,16 +283,19 @@ void Peer::log(const std::string& line) const { state_->log(line); }
 bool Peer::run(Transport& transport) {
   State& peer = *state_;
   std::filesystem::create_directories(peer_directory(peer.setup.run_dir, peer.setup.id));
-  if (!wait_for_neighbours(peer, transport)) {
+  const auto log = [&peer](const std::string& text) { peer.log(text); };
+  const auto stop = [&peer] { return peer.setup.stop && peer.setup.stop(peer.start_round); };
+  const std::vector<int> neighbours = peer.setup.topology.linked_peers(peer.setup.id);
+  if (!wait_for_neighbours(transport, neighbours, peer.config, stop, log)) {
     peer.log("stopped while waiting for its neighbours, before any round");
     return false;
   }
   if (!train(peer, transport)) return false;
   // The final model is the one evaluated (de-biased where the rule keeps a biased one).
   Checkpoint last = checkpoint_of(peer, peer.config.rounds);
-  last.sections[0] = float_section("model", peer.algorithm->evaluated_model(peer.model));
+  last.sections[0] = float_section("model", peer.algorithm.evaluated_model(peer.model));
   write_checkpoint(last, final_model_path(peer.setup.run_dir, peer.setup.id));
-  finish(peer, transport);
+  say_goodbye(transport, neighbours, peer.config, peer.rounds.heard(), log);
   peer.log("done: " + std::to_string(peer.config.rounds) + " rounds");
   return true;
 }

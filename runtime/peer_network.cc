@@ -34,6 +34,17 @@ std::array<uint8_t, 32> run_id_of(const TopologyFile& file) {
   return compute_run_id(file.seed, lines);
 }
 
+NetworkSettings peer_network_settings(std::size_t max_payload_bytes, std::vector<uint8_t> message_kinds, int late_rounds,
+                                      int64_t first_round) {
+  NetworkSettings settings;
+  settings.max_message_bytes = max_payload_bytes + 4096;
+  settings.message_kinds = std::move(message_kinds);
+  settings.max_bytes_per_peer = (3 + (2 + late_rounds) * settings.message_kinds.size()) * settings.max_message_bytes;
+  settings.late_rounds = late_rounds;
+  settings.first_round = first_round;
+  return settings;
+}
+
 TcpOptions tcp_options_for(const LoadedTopology& loaded, int self, const Identity& identity,
                            const NetworkSettings& settings) {
   const TopologyFile& file = loaded.file;

@@ -26,6 +26,13 @@ struct NetworkSettings {
   std::function<void(const std::string&)> log;
 };
 
+// A peer's limits from its rule: messages up to the largest payload and a little framing
+// (anything bigger is refused unread), only the rule's kinds, and what one neighbour may make
+// it hold: a few messages of each kind (the current round, a couple ahead and the late
+// window), whatever it sends.
+NetworkSettings peer_network_settings(std::size_t max_payload_bytes, std::vector<uint8_t> message_kinds, int late_rounds,
+                                      int64_t first_round);
+
 // Throws ConfigError when the key does not belong to peer `self`, or a neighbour has no
 // public key in the file.
 TcpOptions tcp_options_for(const LoadedTopology& loaded, int self, const Identity& identity,

@@ -61,7 +61,7 @@ void write_peer_settings(const PeerOptions& options, const LoadedTopology& loade
 
 }  // namespace
 
-int run_peer(const PeerOptions& options) {
+PreparedPeer prepare_peer(const PeerOptions& options) {
   LoadedTopology loaded = load_topology(options.topology_path);
   const int peers = static_cast<int>(loaded.file.peers.size());
   if (options.id < 0 || options.id >= peers) {
@@ -73,15 +73,22 @@ int run_peer(const PeerOptions& options) {
   // The key before the dataset: a wrong key is an input error found in a moment.
   const std::string key_path =
       options.key_path.empty() ? default_key_path(options.topology_path, options.id) : options.key_path;
-  const Identity identity = load_identity(key_path);
+  Identity identity = load_identity(key_path);
   const auto metrics = metrics_path(options.run_dir, options.id);
   if (!options.resume && !options.overwrite && std::filesystem::exists(metrics) && std::filesystem::file_size(metrics) > 0) {
     throw ConfigError(metrics.string() + " already holds " + std::to_string(read_metrics(metrics).size()) +
                       " rounds of this peer; add --resume to continue that run, --overwrite to start afresh over it "
                       "(its metrics are lost), or pick another --run-dir");
   }
-  const TrainingConfig config =
-      parse_training_config(merge_training(loaded.file.training, options.overrides), loaded.file.seed);
+  TrainingConfig config = parse_training_config(merge_training(loaded.file.training, options.overrides), loaded.file.seed);
+  write_peer_settings(options, loaded, config);
+  return {std::move(loaded), identity, std::move(config)};
+}
+
+int run_peer(const PeerOptions& options) {
+  const PreparedPeer prepared = prepare_peer(options);
+  const LoadedTopology& loaded = prepared.loaded;
+  const TrainingConfig& config = prepared.config;
   cpu::set_threads(config.threads);
   interrupted = 0;
   stop_before_round = -1;
@@ -96,26 +103,17 @@ int run_peer(const PeerOptions& options) {
   const bool launched = std::getenv("GOSSIP_LAUNCHED") != nullptr;
   Peer peer({options.id, loaded.topology, config, options.run_dir, options.log, asked_to_stop,
              launched ? std::filesystem::path() : log_path(options.run_dir, options.id)});
-  write_peer_settings(options, loaded, config);
   if (options.resume) {
     peer.resume(options.resume_round);
   } else {
     peer.start_fresh();
   }
 
-  NetworkSettings settings;
+  NetworkSettings settings =
+      peer_network_settings(peer.max_payload_bytes(), peer.message_kinds(), config.late_rounds, peer.first_round());
   settings.plaintext = options.plaintext;
-  // The largest payload and a little framing; anything bigger is refused unread.
-  settings.max_message_bytes = peer.max_payload_bytes() + 4096;
-  // What one neighbour may make this peer hold: a few messages of each kind (the current
-  // round, a couple ahead and the late window), whatever it sends.
-  settings.message_kinds = peer.message_kinds();
-  settings.max_bytes_per_peer =
-      (3 + (2 + config.late_rounds) * settings.message_kinds.size()) * settings.max_message_bytes;
-  settings.late_rounds = config.late_rounds;
-  settings.first_round = peer.first_round();
   settings.log = [&peer](const std::string& line) { peer.log(line); };
-  TcpTransport transport(tcp_options_for(loaded, options.id, identity, settings));
+  TcpTransport transport(tcp_options_for(loaded, options.id, prepared.identity, settings));
   if (peer.run(transport)) return 0;
   if (!interrupted) return 0;  // its attack was to leave: that is the run going as set
   if (checkpoint_rounds(checkpoint_directory(options.run_dir, options.id)).empty()) {

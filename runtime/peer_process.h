@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>  // setting overrides
 #include <string>
 
+#include "runtime/training_config.h"
 #include "topology/topology_file.h"
+#include "transport/identity.h"
 
 namespace gossip {
 
@@ -29,6 +31,18 @@ struct PeerOptions {
 // Until the CUDA path exists, a peer trains on the CPU only: a file that asks for a GPU is
 // refused (naming the peer and the field) rather than quietly run on the CPU.
 void require_supported_device(const TopologyFile& file, int id, const std::string& path);
+
+// What a peer starts from, checked: its file, key and resolved settings.
+struct PreparedPeer {
+  LoadedTopology loaded;
+  Identity identity;
+  TrainingConfig config;
+};
+
+// Reads the topology file, checks the id, device, hosts and run directory (refusing to
+// start over metrics already there), loads the key, resolves the settings and writes
+// RUN/peer-I/config.json and topology.json. Throws ConfigError naming what is wrong.
+PreparedPeer prepare_peer(const PeerOptions& options);
 
 // Runs the peer to the end. Returns 0; throws ConfigError on bad settings, files or keys
 // and std::runtime_error when training diverges (a non-finite loss).
