@@ -61,6 +61,7 @@ nlohmann::json average_model_curve(const std::filesystem::path& run_dir) {
     }
     const auto average = average_of(files);
     if (!average) continue;  // a peer has not saved this round (yet)
+    if (average->model.size() != task->parameter_count()) continue;  // a script's model, not the task's
     const Evaluation evaluation = task->evaluate(average->model);
     nlohmann::json point{{"round", round},
                          {"test_loss", evaluation.loss},

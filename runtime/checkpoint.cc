@@ -33,7 +33,7 @@ void put_bytes(std::string& out, const void* data, uint64_t size) {
 
 class Reader {
  public:
-  Reader(const std::string& bytes, std::string file) : bytes_(bytes), file_(std::move(file)) {}
+  Reader(std::string_view bytes, std::string file) : bytes_(bytes), file_(std::move(file)) {}
   template <typename T>
   T get(std::string_view what) {
     T value;
@@ -45,7 +45,7 @@ class Reader {
   std::string text(uint64_t size, const std::string& what) {
     if (size > kMaxSectionBytes) fail(what + ": impossible size " + std::to_string(size));
     need(size, what);
-    std::string value = bytes_.substr(offset_, size);
+    std::string value(bytes_.substr(offset_, size));
     offset_ += size;
     return value;
   }
@@ -60,7 +60,7 @@ class Reader {
     if (end() - offset_ < size) fail("truncated in " + std::string(what));
   }
   size_t end() const { return bytes_.size() - 4; }
-  const std::string& bytes_;
+  std::string_view bytes_;
   std::string file_;
   size_t offset_ = 0;
 };
@@ -100,7 +100,7 @@ std::vector<int64_t> checkpoint_rounds(const std::filesystem::path& dir) {
   return rounds;
 }
 
-void write_checkpoint(const Checkpoint& checkpoint, const std::filesystem::path& file) {
+std::string encode_checkpoint(const Checkpoint& checkpoint) {
   std::string bytes(kMagic, sizeof(kMagic));
   put(bytes, kVersion);
   put(bytes, static_cast<uint32_t>(checkpoint.peer));
@@ -120,6 +120,11 @@ void write_checkpoint(const Checkpoint& checkpoint, const std::filesystem::path&
     put_bytes(bytes, section.bytes.data(), section.bytes.size());
   }
   put(bytes, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size())));
+  return bytes;
+}
+
+void write_checkpoint(const Checkpoint& checkpoint, const std::filesystem::path& file) {
+  const std::string bytes = encode_checkpoint(checkpoint);
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
   write_file_durably(file, bytes);
 }
@@ -138,7 +143,11 @@ Checkpoint load_checkpoint(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError("checkpoint " + file.string() + ": cannot open it");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Reader reader(bytes, file.string());
+  return decode_checkpoint(bytes, file.string());
+}
+
+Checkpoint decode_checkpoint(std::string_view bytes, const std::string& source) {
+  Reader reader(bytes, source);
   if (bytes.size() < sizeof(kMagic) + 4 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     reader.fail("not a gossip checkpoint (bad magic)");
   }
@@ -193,6 +202,16 @@ void check_sections(const Checkpoint& checkpoint, std::span<const std::string> e
     if (std::find(expected.begin(), expected.end(), section.name) == expected.end()) {
       refuse("unexpected section \"" + section.name + "\" (written under another algorithm or task?)");
     }
+  }
+}
+
+void check_owner(const Checkpoint& checkpoint, int peer, uint32_t digest, const std::string& source) {
+  if (checkpoint.peer != peer) {
+    throw ConfigError("checkpoint " + source + ": belongs to peer " + std::to_string(checkpoint.peer));
+  }
+  if (checkpoint.config_digest != digest) {
+    throw ConfigError("checkpoint " + source + ": was written under other training settings (see config.json of the run); "
+                      "resume with the same file and flags");
   }
 }
 

@@ -29,6 +29,11 @@ struct Checkpoint {
   const StateSection* find(std::string_view name) const;
 };
 
+// The file's bytes, and back (decode throws ConfigError naming `source`, as load does): for a
+// checkpoint kept inside another file (a training script's own).
+std::string encode_checkpoint(const Checkpoint& checkpoint);
+Checkpoint decode_checkpoint(std::string_view bytes, const std::string& source);
+
 // Writes `file` (write to a temporary, fsync, rename). Throws std::invalid_argument for a
 // name used twice or longer than 65535 bytes.
 void write_checkpoint(const Checkpoint& checkpoint, const std::filesystem::path& file);
@@ -41,6 +46,9 @@ Checkpoint load_checkpoint(const std::filesystem::path& file);
 // `expected`: "no section \"algorithm.tracker\"", "unexpected section ...".
 void check_sections(const Checkpoint& checkpoint, std::span<const std::string> expected,
                     const std::filesystem::path& file);
+// Throws ConfigError naming `source` when the checkpoint is another peer's, or was written
+// under other settings than those with digest `digest`.
+void check_owner(const Checkpoint& checkpoint, int peer, uint32_t digest, const std::string& source);
 // The "model" section's floats; throws ConfigError naming the file when it has none.
 std::vector<float> checkpoint_model(const Checkpoint& checkpoint, const std::filesystem::path& file);
 

@@ -78,7 +78,7 @@ std::filesystem::path prepare_run(const LaunchOptions& options, const std::files
   for (const auto& peer : loaded.file.peers) {
     if (!peer.public_key.empty() && is_local_host(peer.host)) load_identity(default_key_path(options.topology_path, peer.id));
   }
-  make_task({0, static_cast<int>(loaded.file.peers.size()), config});
+  if (options.program.empty()) make_task({0, static_cast<int>(loaded.file.peers.size()), config});  // a script's is its own
   if (std::filesystem::exists(run_dir / "topology.json")) {
     throw ConfigError("run directory " + run_dir.string() + " already holds a run; pick another --run-dir or add --resume");
   }
@@ -131,11 +131,25 @@ pid_t start_peer(const LaunchOptions& options, const std::filesystem::path& run_
     close(fd);
   }
   setenv("GOSSIP_LAUNCHED", "1", 1);  // its stderr is its log already (peer_process.cc)
+  if (!options.program.empty()) {
+    // A training script: the same peer, found through the environment (gossip.Peer).
+    setenv("GOSSIP_TOPOLOGY", (run_dir / "topology.json").c_str(), 1);
+    setenv("GOSSIP_PEER_ID", std::to_string(peer).c_str(), 1);
+    setenv("GOSSIP_KEY", (key_dir / ("peer-" + std::to_string(peer) + ".key")).c_str(), 1);
+    setenv("GOSSIP_RUN_DIR", run_dir.c_str(), 1);
+    setenv("GOSSIP_PLAINTEXT", options.plaintext ? "1" : "0", 1);
+    args = options.program;
+  }
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  execv(options.gossip_binary.c_str(), argv.data());
-  std::fprintf(stderr, "cannot run %s: %s\n", options.gossip_binary.c_str(), std::strerror(errno));
+  const std::string binary = options.program.empty() ? options.gossip_binary.string() : options.program.front();
+  if (options.program.empty()) {
+    execv(binary.c_str(), argv.data());
+  } else {
+    execvp(binary.c_str(), argv.data());
+  }
+  std::fprintf(stderr, "cannot run %s: %s\n", binary.c_str(), std::strerror(errno));
   _exit(127);
 }
 
@@ -282,6 +296,10 @@ int launch(const LaunchOptions& options) {
                                                                : options.topology_path);
   if (options.graph) return launch(with_generated_topology(options, run_dir));
   std::filesystem::path key_dir;
+  if (options.resume && !options.program.empty()) {
+    throw ConfigError("--resume with a program after \"--\": a script resumes from its own checkpoints "
+                      "(gossip.Peer.state_dict() beside the model's)");
+  }
   if (options.resume) {
     if (!options.overrides.empty()) throw ConfigError("--resume continues a run as it was set up: drop the setting flags");
     std::ifstream in(run_dir / "config.json");

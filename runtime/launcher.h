@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>  // setting overrides
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "topology/topology_file.h"
 
@@ -22,6 +23,10 @@ struct LaunchOptions {
   bool resume = false;             // continue RUN from the newest checkpoint every local peer has
   bool plaintext = false;
   std::filesystem::path gossip_binary = "/proc/self/exe";
+  // A training script to run as each local peer instead of `gossip peer` (`launch FILE --
+  // python3 train.py`): it finds its peer through GOSSIP_TOPOLOGY, GOSSIP_PEER_ID, GOSSIP_KEY,
+  // GOSSIP_RUN_DIR and GOSSIP_PLAINTEXT (the Python gossip.Peer reads them).
+  std::vector<std::string> program;
   double progress_interval_seconds = 1.0;
 };
 

@@ -111,13 +111,10 @@ class TaskSteps final : public LocalTraining {
   RoundTotals& totals_;
 };
 
-// The checkpoint's sections: the model, the optimizer, the task, and the algorithm's own
-// under "algorithm.<name>".
-constexpr const char* kAlgorithmPrefix = "algorithm.";
-
+// The checkpoint's sections: the model, the optimizer, the task, and the rule's own.
 std::vector<std::string> section_names(const Peer::State& peer) {
   std::vector<std::string> names{"model", "optimizer", "task"};
-  for (const auto& name : peer.algorithm.state_names()) names.push_back(kAlgorithmPrefix + name);
+  for (auto& name : peer.rounds.state_names()) names.push_back(std::move(name));
   return names;
 }
 
@@ -126,34 +123,21 @@ Checkpoint checkpoint_of(const Peer::State& peer, int64_t next_round) {
   checkpoint.sections.push_back(float_section("model", peer.model));
   checkpoint.sections.push_back(float_section("optimizer", peer.optimizer.state()));
   checkpoint.sections.push_back({"task", peer.task->save_state()});
-  for (StateSection& section : peer.algorithm.save_state()) {
-    section.name = kAlgorithmPrefix + section.name;
-    checkpoint.sections.push_back(std::move(section));
-  }
+  peer.rounds.save_state(checkpoint);
   return checkpoint;
 }
 
 void restore(Peer::State& peer, const Checkpoint& checkpoint, const std::filesystem::path& path) {
-  auto refuse = [&](const std::string& problem) { throw ConfigError("checkpoint " + path.string() + ": " + problem); };
-  if (checkpoint.peer != peer.setup.id) refuse("belongs to peer " + std::to_string(checkpoint.peer));
-  if (checkpoint.config_digest != peer.digest) {
-    refuse("was written under other training settings (see config.json of the run); resume with the same file and flags");
-  }
+  check_owner(checkpoint, peer.setup.id, peer.digest, path.string());
   check_sections(checkpoint, section_names(peer), path);
   try {
     read_floats(*checkpoint.find("model"), peer.model);
     std::vector<float> momentum(float_count(*checkpoint.find("optimizer")));
     read_floats(*checkpoint.find("optimizer"), momentum);
     peer.optimizer.restore(momentum);
-    std::vector<StateSection> algorithm;
-    for (const auto& section : checkpoint.sections) {
-      if (section.name.starts_with(kAlgorithmPrefix)) {
-        algorithm.push_back({section.name.substr(std::string_view(kAlgorithmPrefix).size()), section.bytes});
-      }
-    }
-    peer.algorithm.restore_state(algorithm);
+    peer.rounds.restore_state(checkpoint);
   } catch (const std::invalid_argument& error) {
-    refuse(error.what());
+    throw ConfigError("checkpoint " + path.string() + ": " + error.what());
   }
   peer.task->restore_state(checkpoint.find("task")->bytes);
   peer.start_round = checkpoint.next_round;

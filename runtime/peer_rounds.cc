@@ -47,6 +47,8 @@ MixingProperties mixing_properties(const Topology& topology, int self, bool byza
   return properties;
 }
 
+constexpr std::string_view kAlgorithmPrefix = "algorithm.";
+
 std::string id_list(const std::vector<int>& ids) {
   std::string text;
   for (int id : ids) text += (text.empty() ? "" : ", ") + std::to_string(id);
@@ -73,6 +75,29 @@ std::vector<uint8_t> PeerRounds::message_kinds() const {
   std::vector<uint8_t> kinds{wire_kind(MessageKind::kFinished)};
   for (MessageKind channel : algorithm_->channels()) kinds.push_back(wire_kind(channel));
   return kinds;
+}
+
+std::vector<std::string> PeerRounds::state_names() const {
+  std::vector<std::string> names;
+  for (const auto& name : algorithm_->state_names()) names.push_back(std::string(kAlgorithmPrefix) + name);
+  return names;
+}
+
+void PeerRounds::save_state(Checkpoint& checkpoint) const {
+  for (StateSection& section : algorithm_->save_state()) {
+    section.name = std::string(kAlgorithmPrefix) + section.name;
+    checkpoint.sections.push_back(std::move(section));
+  }
+}
+
+void PeerRounds::restore_state(const Checkpoint& checkpoint) {
+  std::vector<StateSection> sections;
+  for (const auto& section : checkpoint.sections) {
+    if (section.name.starts_with(kAlgorithmPrefix)) {
+      sections.push_back({section.name.substr(kAlgorithmPrefix.size()), section.bytes});
+    }
+  }
+  algorithm_->restore_state(sections);
 }
 
 void PeerRounds::run(Transport& transport, int64_t round, double learning_rate, std::span<float> model,

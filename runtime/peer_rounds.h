@@ -14,6 +14,7 @@
 
 #include "algorithms/algorithm.h"
 #include "algorithms/attack.h"
+#include "runtime/checkpoint.h"
 #include "runtime/round_deadline.h"
 #include "runtime/round_line.h"
 #include "runtime/training_config.h"
@@ -48,6 +49,12 @@ class PeerRounds {
   // them at the earliest of their rounds (a single lying neighbour cannot make it skip).
   int64_t next_round(Transport& transport, int64_t round, int64_t rounds, const RoundTotals& totals,
                      const std::function<void(const std::string&)>& log) const;
+
+  // The rule's checkpoint sections, under "algorithm.<name>"; restore throws
+  // std::invalid_argument naming a section whose size is wrong.
+  std::vector<std::string> state_names() const;
+  void save_state(Checkpoint& checkpoint) const;
+  void restore_state(const Checkpoint& checkpoint);
 
   // Neighbours whose messages arrived in some round: the others never linked.
   const std::set<int>& heard() const { return heard_; }

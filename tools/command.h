@@ -11,6 +11,7 @@ namespace gossip::tools {
 struct Command {
   CLI::App* app;              // parsed when this is the chosen (innermost) subcommand
   std::function<int()> run;   // returns the exit status
+  bool takes_program = false;  // takes the words after "--" (trailing_program())
 };
 
 // Each adds its subcommands under `parent` and appends them to `commands`.

@@ -8,6 +8,11 @@
 
 namespace gossip::tools {
 
+// Everything after the first "--" is not parsed: it is the program that `launch -- PROGRAM...`
+// starts as each peer (trailing_program()); any other command refuses it.
 int run_command_line(CLI::App& app, const std::vector<Command>& commands, int argc, char** argv);
+
+// The words after "--" on the command line being run (empty when there was none).
+const std::vector<std::string>& trailing_program();
 
 }  // namespace gossip::tools

@@ -3,6 +3,7 @@
 #include "runtime/launcher.h"
 #include "runtime/peer_process.h"
 #include "tools/command.h"
+#include "tools/command_line.h"
 #include "tools/training_flags.h"
 #include "common/config_error.h"
 
@@ -67,7 +68,8 @@ void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
       "  gossip launch examples/ring8_fashion_mnist.json --rounds 50 --partition iid --run-dir runs/iid\n"
       "  gossip launch --graph exponential --peers 16 --rounds 300      no file: 16 local peers\n"
       "  gossip launch --graph torus --rows 4 --cols 4 --task logistic\n"
-      "  gossip launch --resume --run-dir runs/iid");
+      "  gossip launch --resume --run-dir runs/iid\n"
+      "  gossip launch --graph ring --peers 8 -- python3 train.py    each peer runs your script (gossip.Peer)");
   auto options = std::make_shared<LaunchOptions>();
   app->add_option("topology", options->topology_path, "Topology file (JSON); optional with --resume");
   app->add_option("--run-dir", options->run_dir, "Run directory (default: runs/<file>-<date>-<time>)");
@@ -86,6 +88,7 @@ void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
   commands.push_back({app, [options, flags, graph] {
     LaunchOptions run = *options;
     run.overrides = flags->overrides();
+    run.program = trailing_program();
     if (!graph->kind.empty()) {
       run.graph = *graph;
       if (run.overrides.contains("seed")) run.graph->seed = run.overrides["seed"].get<uint64_t>();
@@ -93,7 +96,7 @@ void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
       throw ConfigError("--peers, --rows and --cols go with --graph KIND");
     }
     return launch(run);
-  }});
+  }, true});
 }
 
 }  // namespace gossip::tools

@@ -17,6 +17,10 @@ packages=(
   zlib1g-dev         # reading the gzipped dataset files
   doctest-dev        # unit tests
   dataset-fashion-mnist  # the MLP task's data, in /usr/share/datasets/fashion-mnist
+  python3-dev pybind11-dev  # the Python module gossip (runtime/python)
+  python3-numpy      # its buffers: the model as a NumPy array, shared with torch
+  python3-torch      # training a torch model with gossip.Peer (examples/torch_mnist, tests/python)
+  python3-pytest     # the Python tests
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -40,4 +44,20 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${GOSSIP_BUILD_TYPE:-Rel
   | grep -E '^-- gossip:|Error|error' || true
 echo "setup: building $build_dir"
 cmake --build "$build_dir"
+
+# `import gossip` for Debian's python3 (whose python3-torch is the one installed above), and for
+# the python3 on PATH when it is another interpreter of the same version (pyenv): a .pth
+# file naming the build's python/ folder.
+if [ -f "$build_dir/python/gossip/__init__.py" ]; then
+  package_dir=$(cd "$build_dir/python" && pwd)
+  for python in /usr/bin/python3 "$(command -v python3 || true)"; do
+    [ -x "$python" ] || continue
+    "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || continue
+    site_dir=$("$python" -c 'import site; print(site.getsitepackages()[0])')
+    sudo=""
+    if [ ! -w "$(dirname "$site_dir")" ] && [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+    $sudo mkdir -p "$site_dir" && echo "$package_dir" | $sudo tee "$site_dir/gossip.pth" >/dev/null
+  done
+  /usr/bin/python3 -c 'import gossip' && echo "setup: python3 -c 'import gossip' works (Debian's /usr/bin/python3)"
+fi
 echo "setup: done; the binary is $build_dir/gossip"
