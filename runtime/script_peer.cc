@@ -14,6 +14,7 @@
 #include "runtime/peer_rounds.h"
 #include "runtime/round_line.h"
 #include "runtime/run_directory.h"
+#include "runtime/task.h"
 
 namespace gossip {
 
@@ -78,6 +79,13 @@ const TrainingConfig& ScriptPeer::config() const { return prepared_.config; }
 int64_t ScriptPeer::next_round() const { return running_ ? running_->next_round : 0; }
 bool ScriptPeer::done() const { return next_round() >= config().rounds; }
 double ScriptPeer::learning_rate() const { return learning_rate_at(config().learning_rate, next_round(), config().rounds); }
+
+std::vector<float> ScriptPeer::task_initial_parameters() const {
+  const std::unique_ptr<Task> task = make_task({id(), peers(), config()});
+  std::vector<float> parameters(task->parameter_count());
+  task->initial_parameters(parameters);
+  return parameters;
+}
 
 void ScriptPeer::log(const std::string& line) const {
   if (options_.log) {

@@ -61,6 +61,10 @@ class ScriptPeer {
   bool done() const;           // every round of the settings has run
   double learning_rate() const;  // the settings' schedule at next_round()
 
+  // The first model of the settings' built-in task (the same on every peer): for a script that
+  // trains the task's model in its layout beside C++ peers, which start from it.
+  std::vector<float> task_initial_parameters() const;
+
   // Builds the rule for a model of this size, restores `state` (from state(), resuming the
   // run where it was taken) or starts the rule from `model` (every peer's first model must be
   // the same), then links to the neighbours within startup_timeout_seconds. Throws

@@ -9,6 +9,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/config_error.h"
@@ -159,6 +160,13 @@ PYBIND11_MODULE(_gossip, module) {
           },
           py::arg("model"), py::arg("loss") = py::none(), py::arg("train_accuracy") = py::none(),
           py::arg("step") = py::none(), py::arg("gradient") = py::none(), py::arg("evaluate") = py::none())
+      .def("task_initial_parameters",
+           [](const ScriptPeer& peer) {
+             const std::vector<float> values = peer.task_initial_parameters();
+             FloatArray out(static_cast<py::ssize_t>(values.size()));
+             std::copy(values.begin(), values.end(), out.mutable_data());
+             return out;
+           })
       .def("state", [](const ScriptPeer& peer) { return py::bytes(peer.state()); })
       .def(
           "finish",

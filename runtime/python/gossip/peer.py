@@ -63,6 +63,12 @@ class Peer:
             raise RuntimeError("peer %d: call start(model) first" % self.id)
         return self._parameters.array
 
+    def task_initial_parameters(self):
+        """The first model of the settings' built-in task (training.task), as a float32 array:
+        a script that trains that task's model in its layout (examples/torch_mnist/train.py
+        --model mlp) starts from it, as the C++ peers it shares a run with do."""
+        return self._peer.task_initial_parameters()
+
     def start(self, model, state=None):
         """Links to the neighbours and makes `model` the peer's model: a torch.nn.Module, a list
         of parameters, a float32 CPU tensor or a float32 NumPy array (see FlatParameters).
