@@ -143,12 +143,9 @@ pid_t start_peer(const LaunchOptions& options, const std::filesystem::path& run_
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  // A program is looked up on PATH; the gossip binary's path has a '/', so it is taken as it is.
   const std::string binary = options.program.empty() ? options.gossip_binary.string() : options.program.front();
-  if (options.program.empty()) {
-    execv(binary.c_str(), argv.data());
-  } else {
-    execvp(binary.c_str(), argv.data());
-  }
+  execvp(binary.c_str(), argv.data());
   std::fprintf(stderr, "cannot run %s: %s\n", binary.c_str(), std::strerror(errno));
   _exit(127);
 }

@@ -12,6 +12,7 @@
 #include "runtime/byzantine.h"
 #include "runtime/checkpoint.h"
 #include "runtime/metrics_log.h"
+#include "runtime/peer_log.h"
 #include "runtime/peer_rounds.h"
 #include "runtime/round_line.h"
 #include "runtime/run_directory.h"
@@ -31,8 +32,8 @@ struct Peer::State {
         optimizer(task->parameter_count(), setup.config.momentum, setup.config.nesterov, setup.config.weight_decay),
         optimum(task->optimum()),
         rounds(setup.topology, setup.id, setup.config, model.size(), attacker != nullptr),
-        algorithm(rounds.algorithm()) {
-    if (attacker && attacker->attack().needs_plain_payloads() && !algorithm.plain_payloads()) {
+        log(setup.id, setup.log, setup.log_copy) {
+    if (attacker && attacker->attack().needs_plain_payloads() && !rounds.algorithm().plain_payloads()) {
       throw ConfigError("training.byzantine: the " + attacker->name() + " attack lies with float vectors, and the " +
                         config.algorithm + " rule's messages (with compressor " + config.compressor +
                         ") are not plain vectors; attack a rule that sends its model as it is");
@@ -49,25 +50,9 @@ struct Peer::State {
   LocalSgd optimizer;
   std::optional<std::vector<float>> optimum;
   PeerRounds rounds;
-  Algorithm& algorithm;
   int64_t start_round = 0;
   Clock::time_point started = Clock::now();
-
-  std::unique_ptr<FILE, int (*)(FILE*)> log_copy{nullptr, &std::fclose};
-
-  void log(const std::string& line) const {
-    if (setup.log) {
-      setup.log(line);
-      return;
-    }
-    char text[48];
-    std::snprintf(text, sizeof(text), "[peer %d %.1fs] ", setup.id, seconds(Clock::now() - started));
-    std::fprintf(stderr, "%s%s\n", text, line.c_str());
-    if (log_copy) {
-      std::fprintf(log_copy.get(), "%s%s\n", text, line.c_str());
-      std::fflush(log_copy.get());
-    }
-  }
+  PeerLog log;  // last: its copy file is opened once everything else could be built
 };
 
 namespace {
@@ -146,7 +131,7 @@ void restore(Peer::State& peer, const Checkpoint& checkpoint, const std::filesys
 // The model as evaluated, for the average-model curve (average_model.h); all are kept.
 void save_snapshot(const Peer::State& peer, int64_t next_round) {
   Checkpoint model_only{peer.setup.id, next_round, peer.digest,
-                      {float_section("model", peer.algorithm.evaluated_model(peer.model))}};
+                      {float_section("model", peer.rounds.algorithm().evaluated_model(peer.model))}};
   write_checkpoint(model_only, checkpoint_path(snapshot_directory(peer.setup.run_dir, peer.setup.id), next_round));
 }
 
@@ -158,7 +143,7 @@ double distance(std::span<const float> a, std::span<const float> b) {
 
 // Test-set numbers and the sketch, at the evaluation interval and at the end.
 void add_evaluation(Peer::State& peer, nlohmann::json& line) {
-  const std::span<const float> model = peer.algorithm.evaluated_model(peer.model);
+  const std::span<const float> model = peer.rounds.algorithm().evaluated_model(peer.model);
   Evaluation evaluation = peer.task->evaluate(model);
   line["test_loss"] = evaluation.loss;
   if (evaluation.accuracy) line["test_accuracy"] = *evaluation.accuracy;
@@ -225,10 +210,6 @@ bool train(Peer::State& peer, Transport& transport) {
 }  // namespace
 
 Peer::Peer(PeerSetup setup) : state_(std::make_unique<State>(std::move(setup))) {
-  if (!state_->setup.log_copy.empty()) {
-    std::filesystem::create_directories(state_->setup.log_copy.parent_path());
-    state_->log_copy.reset(std::fopen(state_->setup.log_copy.c_str(), "a"));
-  }
   log("task " + state_->config.task + ": " + state_->task->describe() + "; " + std::to_string(state_->model.size()) +
       " parameters");
 }
@@ -236,7 +217,7 @@ Peer::~Peer() = default;
 
 void Peer::start_fresh() {
   state_->task->initial_parameters(state_->model);
-  state_->algorithm.start(state_->model);
+  state_->rounds.algorithm().start(state_->model);
   state_->start_round = 0;
 }
 
@@ -256,7 +237,7 @@ void Peer::resume(int64_t round) {
 
 int64_t Peer::first_round() const { return state_->start_round; }
 
-std::size_t Peer::max_payload_bytes() const { return state_->algorithm.max_payload_bytes(); }
+std::size_t Peer::max_payload_bytes() const { return state_->rounds.algorithm().max_payload_bytes(); }
 
 std::vector<uint8_t> Peer::message_kinds() const { return state_->rounds.message_kinds(); }
 
@@ -277,7 +258,7 @@ bool Peer::run(Transport& transport) {
   if (!train(peer, transport)) return false;
   // The final model is the one evaluated (de-biased where the rule keeps a biased one).
   Checkpoint last = checkpoint_of(peer, peer.config.rounds);
-  last.sections[0] = float_section("model", peer.algorithm.evaluated_model(peer.model));
+  last.sections[0] = float_section("model", peer.rounds.algorithm().evaluated_model(peer.model));
   write_checkpoint(last, final_model_path(peer.setup.run_dir, peer.setup.id));
   say_goodbye(transport, neighbours, peer.config, peer.rounds.heard(), log);
   peer.log("done: " + std::to_string(peer.config.rounds) + " rounds");

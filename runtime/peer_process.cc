@@ -1,7 +1,6 @@
 #include "runtime/peer_process.h"
 
 #include <csignal>
-#include <cstdlib>
 #include <fstream>
 
 #include "common/config_error.h"
@@ -9,6 +8,7 @@
 #include "runtime/peer.h"
 #include "runtime/checkpoint.h"
 #include "runtime/metrics_log.h"
+#include "runtime/peer_log.h"
 #include "runtime/peer_network.h"
 #include "runtime/run_directory.h"
 #include "topology/topology_file.h"
@@ -97,12 +97,10 @@ int run_peer(const PeerOptions& options) {
   action.sa_flags = SA_SIGINFO;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-  // Under `gossip launch` the peer's stderr is already RUN/peer-I/peer.log; a peer started by
-  // hand keeps its own copy there, with its resolved settings, so a run gathered from
-  // several VMs is complete.
-  const bool launched = std::getenv("GOSSIP_LAUNCHED") != nullptr;
+  // A peer started by hand keeps a copy of its log beside its resolved settings, so a run
+  // gathered from several VMs is complete.
   Peer peer({options.id, loaded.topology, config, options.run_dir, options.log, asked_to_stop,
-             launched ? std::filesystem::path() : log_path(options.run_dir, options.id)});
+             default_log_copy(options.run_dir, options.id)});
   if (options.resume) {
     peer.resume(options.resume_round);
   } else {

@@ -11,17 +11,6 @@
 
 namespace gossip {
 
-namespace {
-
-nlohmann::json finish_summary(nlohmann::json& summary, const RunOutcome& outcome, const nlohmann::json& per_peer) {
-  summary["failed_peers"] = nlohmann::json::array();
-  for (const auto& [peer, how] : outcome.failed) summary["failed_peers"].push_back({{"peer", peer}, {"how", how}});
-  summary["per_peer"] = per_peer;
-  return summary;
-}
-
-}  // namespace
-
 nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedTopology& loaded,
                              const RunProgress& progress, const RunOutcome& outcome) {
   const TrainingConfig config = parse_training_config(loaded.file.training, loaded.file.seed);
@@ -76,12 +65,12 @@ nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedT
   for (int peer = 0; peer < peers; ++peer) {
     if (!byzantine_entry(config, peer)) finals.push_back(final_model_path(run_dir, peer));
   }
-  if (auto average = average_of(finals)) {
-    summary["consensus_error_exact"] = average->consensus_error;
-    std::unique_ptr<Task> task = make_task({0, peers, config});
-    // A training script's model is its own: the settings' task can evaluate it only when it
-    // has that task's shape (a script that trains the built-in MLP's layout).
-    if (average->model.size() != task->parameter_count()) return finish_summary(summary, outcome, per_peer);
+  std::optional<AverageModel> average = average_of(finals);
+  if (average) summary["consensus_error_exact"] = average->consensus_error;
+  std::unique_ptr<Task> task = average ? make_task({0, peers, config}) : nullptr;
+  // A training script's model is its own: the settings' task can evaluate it only when it
+  // has that task's shape (a script that trains the built-in MLP's layout).
+  if (task && average->model.size() == task->parameter_count()) {
     Evaluation evaluation = task->evaluate(average->model);
     if (evaluation.accuracy) summary["test_accuracy"] = *evaluation.accuracy;
     summary["test_loss"] = evaluation.loss;
@@ -91,7 +80,10 @@ nlohmann::json summarize_run(const std::filesystem::path& run_dir, const LoadedT
       summary["distance_to_optimum"] = std::sqrt(squared);
     }
   }
-  return finish_summary(summary, outcome, per_peer);
+  summary["failed_peers"] = nlohmann::json::array();
+  for (const auto& [peer, how] : outcome.failed) summary["failed_peers"].push_back({{"peer", peer}, {"how", how}});
+  summary["per_peer"] = per_peer;
+  return summary;
 }
 
 std::string format_summary(const nlohmann::json& summary) {

@@ -1,8 +1,6 @@
 #include "runtime/script_peer.h"
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 
 #include "algorithms/local_sgd.h"
@@ -10,6 +8,7 @@
 #include "runtime/byzantine.h"
 #include "runtime/checkpoint.h"
 #include "runtime/metrics_log.h"
+#include "runtime/peer_log.h"
 #include "runtime/peer_network.h"
 #include "runtime/peer_rounds.h"
 #include "runtime/round_line.h"
@@ -55,7 +54,8 @@ struct ScriptPeer::Running {
       : attacker(make_attacker(peer.config(), peer.id(), peer.peers())),
         rounds(peer.prepared_.loaded.topology, peer.id(), peer.config(), parameters, attacker != nullptr),
         optimizer(parameters, peer.config().momentum, peer.config().nesterov, peer.config().weight_decay),
-        next_round(first_round) {}
+        next_round(first_round),
+        parameters(parameters) {}
 
   std::unique_ptr<Attacker> attacker;  // null for an honest peer
   PeerRounds rounds;
@@ -66,10 +66,13 @@ struct ScriptPeer::Running {
   std::unique_ptr<MetricsLog> metrics;
   TransportStats before;
   Clock::time_point last_round_end;  // the script's steps run between rounds
-  std::size_t parameters = 0;
+  std::size_t parameters;
 };
 
-ScriptPeer::ScriptPeer(const PeerOptions& options) : options_(options), prepared_(prepare_peer(options)) {}
+ScriptPeer::ScriptPeer(const PeerOptions& options)
+    : options_(options),
+      prepared_(prepare_peer(options)),
+      log_(options.id, options.log, default_log_copy(options.run_dir, options.id)) {}
 
 ScriptPeer::~ScriptPeer() = default;
 
@@ -87,37 +90,19 @@ std::vector<float> ScriptPeer::task_initial_parameters() const {
   return parameters;
 }
 
-void ScriptPeer::log(const std::string& line) const {
-  if (options_.log) {
-    options_.log(line);
-    return;
-  }
-  char prefix[48];
-  std::snprintf(prefix, sizeof(prefix), "[peer %d %.1fs] ", options_.id, seconds(Clock::now() - started_));
-  std::fprintf(stderr, "%s%s\n", prefix, line.c_str());
-  // Under `gossip launch` stderr is the peer's log already; a script started by hand keeps a
-  // copy there, as `gossip peer` does.
-  if (std::getenv("GOSSIP_LAUNCHED") == nullptr) {
-    if (FILE* file = std::fopen(log_path(options_.run_dir, options_.id).c_str(), "a")) {
-      std::fprintf(file, "%s%s\n", prefix, line.c_str());
-      std::fclose(file);
-    }
-  }
-}
+void ScriptPeer::log(const std::string& line) const { log_(line); }
 
 void ScriptPeer::start(std::span<const float> model, const std::optional<std::string>& state) {
   if (running_) throw std::logic_error("gossip peer " + std::to_string(id()) + ": start() was called already");
+  const std::string source = "state of peer " + std::to_string(id());
   std::optional<Checkpoint> checkpoint;
   if (state) {
-    const std::string source = "state of peer " + std::to_string(id());
     checkpoint = decode_checkpoint(*state, source);
     check_owner(*checkpoint, id(), settings_digest(config()), source);
   }
   running_ = std::make_unique<Running>(*this, model.size(), checkpoint ? checkpoint->next_round : 0);
   Running& run = *running_;
-  run.parameters = model.size();
   if (checkpoint) {
-    const std::string source = "state of peer " + std::to_string(id());
     std::vector<std::string> names = run.rounds.state_names();
     names.push_back(kOptimizerSection);
     check_sections(*checkpoint, names, source);
@@ -205,6 +190,10 @@ ScriptRoundReport ScriptPeer::round(std::span<float> model, const ScriptRoundInp
 
 std::string ScriptPeer::state() const {
   if (!running_) throw std::logic_error("gossip peer " + std::to_string(id()) + ": call start() before state()");
+  if (running_->broken) {
+    throw std::logic_error("gossip peer " + std::to_string(id()) + ": round " + std::to_string(running_->next_round) +
+                           " was cut short by an exception: its state is half a round's");
+  }
   Checkpoint checkpoint{id(), running_->next_round, settings_digest(config()), {}};
   running_->rounds.save_state(checkpoint);
   checkpoint.sections.push_back(float_section(kOptimizerSection, running_->optimizer.state()));

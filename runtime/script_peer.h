@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.h"
+#include "runtime/peer_log.h"
 #include "runtime/peer_process.h"
 #include "transport/transport.h"
 
@@ -92,6 +93,7 @@ class ScriptPeer {
   PeerOptions options_;
   PreparedPeer prepared_;
   Clock::time_point started_ = Clock::now();
+  PeerLog log_;
   std::unique_ptr<Running> running_;
 };
 

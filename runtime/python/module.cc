@@ -33,12 +33,13 @@ std::span<float> model_of(py::array& array) {
   return {static_cast<float*>(array.mutable_data()), static_cast<std::size_t>(array.size())};
 }
 
-// A NumPy view of runtime memory for a callback, valid while the callback runs.
-py::array view_of(std::span<const float> values) {
-  return py::array(py::dtype::of<float>(), {values.size()}, {sizeof(float)}, values.data(), py::none());
-}
-py::array view_of(std::span<float> values) {
-  return py::array(py::dtype::of<float>(), {values.size()}, {sizeof(float)}, values.data(), py::none());
+// A NumPy view of runtime memory for a callback, valid while the callback runs (a base
+// object makes pybind11 share the memory instead of copying it); read-only where the
+// runtime's is.
+py::array view_of(std::span<const float> values, bool writable) {
+  py::array view(py::dtype::of<float>(), {values.size()}, {sizeof(float)}, values.data(), py::none());
+  if (!writable) view.attr("flags").attr("writeable") = false;
+  return view;
 }
 
 std::optional<double> optional_number(const py::object& value) {
@@ -56,13 +57,13 @@ ScriptRoundInput round_input(const py::object& loss, const py::object& train_acc
   if (!step.is_none()) {
     input.step = [step](std::span<float> model) {
       py::gil_scoped_acquire gil;
-      step(view_of(model));
+      step(view_of(model, true));
     };
   }
   if (!gradient.is_none()) {
     input.gradient = [gradient](std::span<const float> at, std::span<float> out) {
       py::gil_scoped_acquire gil;
-      gradient(view_of(at), view_of(out));
+      gradient(view_of(at, false), view_of(out, true));
     };
   }
   if (!evaluate.is_none()) {

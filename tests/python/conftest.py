@@ -15,6 +15,7 @@ GOSSIP = os.environ.get("GOSSIP_BINARY", os.path.join(os.path.dirname(__file__),
 BUFFER_PEER = os.environ.get("GOSSIP_BUFFER_PEER", os.path.join(os.path.dirname(__file__), "../../build/tests/buffer_peer"))
 SOURCE = os.environ.get("GOSSIP_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
 HERE = os.path.dirname(os.path.abspath(__file__))
+PYTHON = sys.executable
 
 
 def free_ports(count):
@@ -68,8 +69,6 @@ def log_of(run_dir, peer):
     with open(os.path.join(run_dir, "peer-%d" % peer, "peer.log")) as f:
         return f.read()
 
-
-PYTHON = sys.executable
 
 
 def torch_or_skip():

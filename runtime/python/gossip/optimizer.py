@@ -21,7 +21,7 @@ class GossipOptimizer:
         self.peer = peer
         self.gossip_every = gossip_every
         self.evaluate = evaluate
-        if peer._parameters is None:
+        if not peer.started:
             if model is None:
                 model = [p for group in optimizer.param_groups for p in group["params"]]
             peer.start(model, state)

@@ -57,9 +57,14 @@ class Peer:
                              doc="The settings' learning-rate schedule at the next round.")
 
     @property
+    def started(self):
+        """True once start() has linked the peer and taken its model."""
+        return self._parameters is not None
+
+    @property
     def parameters(self):
         """The flat float32 array that the rounds mix (a view of the model's parameters)."""
-        if self._parameters is None:
+        if not self.started:
             raise RuntimeError("peer %d: call start(model) first" % self.id)
         return self._parameters.array
 
@@ -74,7 +79,7 @@ class Peer:
         of parameters, a float32 CPU tensor or a float32 NumPy array (see FlatParameters).
         Every peer must start from the same model. `state` is a state_dict() of an earlier run
         of this peer, to resume it where it stopped (the script restores its model itself)."""
-        if self._parameters is not None:
+        if self.started:
             raise RuntimeError("peer %d: start() was called already" % self.id)
         parameters = FlatParameters(model)
         blob = None
@@ -119,7 +124,7 @@ class Peer:
         return self
 
     def __exit__(self, kind, value, traceback):
-        if kind is None and self._peer is not None and self._parameters is not None and self._peer.done:
+        if kind is None and self._peer is not None and self.started and self._peer.done:
             self.finish()
         self.close()
         return False
