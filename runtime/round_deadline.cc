@@ -14,9 +14,14 @@ using Seconds = std::chrono::duration<double>;
 RoundDeadline::RoundDeadline(bool adaptive, Clock::duration floor, Clock::duration cap)
     : adaptive_(adaptive), floor_(Seconds(floor).count()), cap_(Seconds(cap).count()) {}
 
+bool RoundDeadline::all_stalled(const Neighbourhood& neighbourhood) const {
+  return !neighbourhood.in.empty() && std::all_of(neighbourhood.in.begin(), neighbourhood.in.end(),
+                                                  [&](const WeightedPeer& in) { return stalled_.contains(in.peer); });
+}
+
 Clock::duration RoundDeadline::timeout(const Neighbourhood& neighbourhood) const {
   double wait = cap_;
-  if (adaptive_ && !neighbourhood.in.empty()) {
+  if (adaptive_ && !neighbourhood.in.empty() && !all_stalled(neighbourhood)) {
     std::vector<double> bounds;
     for (const WeightedPeer& in : neighbourhood.in) {
       const auto it = estimates_.find(in.peer);
@@ -31,7 +36,7 @@ Clock::duration RoundDeadline::timeout(const Neighbourhood& neighbourhood) const
 
 std::vector<int> RoundDeadline::dont_wait_for(const Neighbourhood& neighbourhood) const {
   std::vector<int> peers;
-  if (!adaptive_) return peers;
+  if (!adaptive_ || all_stalled(neighbourhood)) return peers;
   for (const WeightedPeer& in : neighbourhood.in) {
     if (stalled_.contains(in.peer)) peers.push_back(in.peer);
   }

@@ -16,7 +16,12 @@
 // still behind this peer (the other half of a healed partition, too far behind for its
 // messages to be mixed), is alive and catching up: it is waited for again, so that it
 // closes the gap by a deadline a round; not waiting for it would keep the two halves
-// rounds apart, each missing the other, for the rest of the run.
+// rounds apart, each missing the other, for the rest of the run. Not waiting for stalled
+// neighbours stops where all of a peer's in-neighbours are stalled: then the peer is the
+// fast one (say, the first to finish an evaluation that pauses every peer), and it waits
+// for them up to round_timeout_seconds instead of training alone. Its own model, trained
+// apart for a hundred rounds, would average badly with theirs once they met again: 8 torch
+// peers pausing 28 s to evaluate ended at 0.26 test accuracy that way, against 0.87.
 #pragma once
 
 #include <map>
@@ -35,13 +40,16 @@ class RoundDeadline {
   RoundDeadline(bool adaptive, Clock::duration floor, Clock::duration cap);
 
   Clock::duration timeout(const Neighbourhood& neighbourhood) const;
-  // The in-neighbours not to wait for this round: those that missed and were not heard since.
+  // The in-neighbours not to wait for this round: those that missed and were not heard since,
+  // unless that is all of them.
   std::vector<int> dont_wait_for(const Neighbourhood& neighbourhood) const;
   // `linked`: the peers with a live link after the round. A neighbour missed without one is
   // not stalled: the transport skips it while it is down, and waits for it once it is back.
   void observe(const RoundReport& report, std::span<const int> linked);
 
  private:
+  bool all_stalled(const Neighbourhood& neighbourhood) const;
+
   struct Estimate {
     double arrival = 0, deviation = 0;  // seconds
   };

@@ -88,3 +88,21 @@ TEST_CASE("a neighbour missed while its link was down is waited for again once i
   deadline.observe(missed, std::vector<int>{1});  // 2 has no link: the transport skipped it
   CHECK(deadline.dont_wait_for(kTwoIn).empty());
 }
+
+TEST_CASE("a peer whose every in-neighbour stalled waits for them up to the cap, not running ahead alone") {
+  RoundDeadline deadline(true, 0ms, 30s);
+  for (int round = 0; round < 40; ++round) deadline.observe(arrivals(10ms, 10ms), kLinked);
+  RoundReport one;
+  one.missing = {2};
+  one.arrivals = {{1, 10ms}};
+  deadline.observe(one, kLinked);
+  CHECK(deadline.dont_wait_for(kTwoIn) == std::vector<int>{2});  // 1 still sets the pace
+  CHECK(milliseconds(deadline.timeout(kTwoIn)) < 25.0);
+  RoundReport both;
+  both.missing = {1, 2};
+  deadline.observe(both, kLinked);  // both linked and silent: this peer is the fast one
+  CHECK(deadline.dont_wait_for(kTwoIn).empty());
+  CHECK(deadline.timeout(kTwoIn) == 30s);
+  deadline.observe(arrivals(10ms, 12ms), kLinked);  // they are back: the learned pace again
+  CHECK(milliseconds(deadline.timeout(kTwoIn)) < 30.0);
+}
