@@ -42,8 +42,9 @@ class Peer:
                                       "`gossip launch FILE -- python3 script.py` (which sets GOSSIP_TOPOLOGY)")
         if plaintext is None:
             plaintext = os.environ.get("GOSSIP_PLAINTEXT") == "1"
+        self.run_dir = str(run_dir or os.environ.get("GOSSIP_RUN_DIR", "runs/latest"))
         self._peer = _gossip.ScriptPeer(
-            str(topology), _peer_id(id), str(run_dir or os.environ.get("GOSSIP_RUN_DIR", "runs/latest")),
+            str(topology), _peer_id(id), self.run_dir,
             str(key or os.environ.get("GOSSIP_KEY", "")), json.dumps(settings), bool(overwrite), bool(plaintext))
         self.config = json.loads(self._peer.config_json)
         self._parameters = None
@@ -55,6 +56,11 @@ class Peer:
     done = property(lambda self: self._peer.done, doc="True once every round of the settings has run.")
     learning_rate = property(lambda self: self._peer.learning_rate,
                              doc="The settings' learning-rate schedule at the next round.")
+
+    @property
+    def directory(self):
+        """This peer's folder of the run directory (RUN/peer-I): its metrics, log and final model."""
+        return os.path.join(self.run_dir, "peer-%d" % self.id)
 
     @property
     def started(self):
