@@ -92,7 +92,7 @@ py::dict as_dict(const ScriptRoundReport& report) {
 }
 
 PeerOptions peer_options(const std::string& topology, int id, const std::string& run_dir, const std::string& key,
-                         const std::string& settings_json, bool overwrite, bool plaintext) {
+                         const std::string& settings_json, bool overwrite, bool resume, bool plaintext) {
   PeerOptions options;
   options.topology_path = topology;
   options.id = id;
@@ -100,7 +100,7 @@ PeerOptions peer_options(const std::string& topology, int id, const std::string&
   options.key_path = key;
   options.overrides = nlohmann::json::parse(settings_json);
   options.overwrite = overwrite;
-  options.resume = false;
+  options.resume = resume;
   options.plaintext = plaintext;
   return options;
 }
@@ -124,12 +124,12 @@ PYBIND11_MODULE(_gossip, module) {
 
   py::class_<ScriptPeer>(module, "ScriptPeer")
       .def(py::init([](const std::string& topology, int id, const std::string& run_dir, const std::string& key,
-                       const std::string& settings_json, bool overwrite, bool plaintext) {
+                       const std::string& settings_json, bool overwrite, bool resume, bool plaintext) {
              return std::make_unique<ScriptPeer>(
-                 peer_options(topology, id, run_dir, key, settings_json, overwrite, plaintext));
+                 peer_options(topology, id, run_dir, key, settings_json, overwrite, resume, plaintext));
            }),
            py::arg("topology"), py::arg("id"), py::arg("run_dir"), py::arg("key") = "", py::arg("settings_json") = "{}",
-           py::arg("overwrite") = false, py::arg("plaintext") = false)
+           py::arg("overwrite") = false, py::arg("resume") = false, py::arg("plaintext") = false)
       .def_property_readonly("id", &ScriptPeer::id)
       .def_property_readonly("peers", &ScriptPeer::peers)
       .def_property_readonly("next_round", &ScriptPeer::next_round)

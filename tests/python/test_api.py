@@ -53,6 +53,9 @@ def test_metrics_are_refused_over_an_earlier_run(tmp_path):
     (run_dir / "metrics.jsonl").write_text(json.dumps({"round": 0}) + "\n")
     with pytest.raises(gossip.ConfigError, match="--overwrite"):
         gossip.Peer(topology, 0, run_dir=str(tmp_path / "run"))
+    # resume=True (--resume) takes the run on, but only from a state to continue it from.
+    with pytest.raises(gossip.ConfigError, match="state_dict"):
+        gossip.Peer(topology, 0, run_dir=str(tmp_path / "run"), resume=True).start(np.zeros(3, np.float32))
 
 
 def test_torch_parameters_become_views_of_the_flat_buffer():

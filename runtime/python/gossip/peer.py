@@ -32,10 +32,13 @@ class Peer:
     passes in the environment; settings (keyword arguments) override the file's `training`
     object, as the command line's flags do. Nothing links until start() (or the first
     round); the transport is the same authenticated, encrypted TCP as `gossip peer`.
+    overwrite and resume are the flags --overwrite and --resume: a run directory that holds
+    this peer's metrics is refused unless the run starts afresh over it or continues it from
+    a state_dict() given to start().
     """
 
-    def __init__(self, topology=None, id=None, *, run_dir=None, key=None, overwrite=False, plaintext=None,
-                 **settings):
+    def __init__(self, topology=None, id=None, *, run_dir=None, key=None, overwrite=False, resume=False,
+                 plaintext=None, **settings):
         topology = topology or os.environ.get("GOSSIP_TOPOLOGY")
         if not topology:
             raise _gossip.ConfigError("give the topology file, or start the script with "
@@ -45,7 +48,9 @@ class Peer:
         self.run_dir = str(run_dir or os.environ.get("GOSSIP_RUN_DIR", "runs/latest"))
         self._peer = _gossip.ScriptPeer(
             str(topology), _peer_id(id), self.run_dir,
-            str(key or os.environ.get("GOSSIP_KEY", "")), json.dumps(settings), bool(overwrite), bool(plaintext))
+            str(key or os.environ.get("GOSSIP_KEY", "")), json.dumps(settings), bool(overwrite), bool(resume),
+            bool(plaintext))
+        self._resume = bool(resume)
         self.config = json.loads(self._peer.config_json)
         self._parameters = None
 
@@ -87,6 +92,9 @@ class Peer:
         of this peer, to resume it where it stopped (the script restores its model itself)."""
         if self.started:
             raise RuntimeError("peer %d: start() was called already" % self.id)
+        if self._resume and state is None:
+            raise _gossip.ConfigError("peer %d: resume=True continues a run from its state: give start() (or "
+                                      "GossipOptimizer) the state_dict() saved with it" % self.id)
         parameters = FlatParameters(model)
         blob = None
         if state is not None:
