@@ -59,3 +59,19 @@ void set_threads(int threads);
 int threads();
 
 }  // namespace gossip::cpu
+
+namespace gossip::cuda {
+// The same layers on device pointers (labels too), enqueued on the default stream. The
+// products go through cuBLAS in float32 (no TF32), so they agree with the CPU's to float
+// rounding, not bit for bit; softmax_cross_entropy waits for its totals, and throws as the
+// CPU's does on a bad label. Where the softmax's grad_logits aliases logits, each sample's
+// column is read before it is written, as on the CPU.
+void dense_forward(const float* weights, const float* bias, const float* input, float* output, int inputs,
+                   int outputs, int batch);
+void dense_backward(const float* weights, const float* input, const float* grad_output, float* grad_weights,
+                    float* grad_bias, float* grad_input, int inputs, int outputs, int batch, float scale = 1.0f);
+void relu_forward(float* activations, std::size_t length);
+void relu_backward(const float* activations, float* gradient, std::size_t length);
+cpu::SoftmaxCrossEntropy softmax_cross_entropy(const float* logits, const uint8_t* labels, int classes, int batch,
+                                               float* grad_logits);
+}  // namespace gossip::cuda

@@ -16,3 +16,10 @@ std::vector<double> pairwise_squared_distances(std::span<const float* const> inp
 bool all_finite(const float* values, std::size_t length);
 
 }  // namespace gossip::cpu
+
+namespace gossip::cuda {
+// The same on device pointers; each waits for its result, which comes back to the host.
+double squared_distance(const float* a, const float* b, std::size_t length);
+std::vector<double> pairwise_squared_distances(std::span<const float* const> inputs, std::size_t length);
+bool all_finite(const float* values, std::size_t length);
+}  // namespace gossip::cuda

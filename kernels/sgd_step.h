@@ -19,6 +19,9 @@ struct SgdOptions {
   bool nesterov = false;  // needs momentum > 0, as in PyTorch
 };
 
+// Throws std::invalid_argument, "<operation>: <why>", on options no step may take (below).
+void check_sgd_options(const SgdOptions& options, const float* momentum_buffer, const char* operation);
+
 }  // namespace gossip
 
 namespace gossip::cpu {
@@ -31,3 +34,10 @@ void sgd_step(const SgdOptions& options, float* parameters, const float* gradien
               std::size_t length);
 
 }  // namespace gossip::cpu
+
+namespace gossip::cuda {
+// The same step on device pointers, enqueued on the default stream; each operation rounds
+// on its own as the CPU's does (no fused multiply-add).
+void sgd_step(const SgdOptions& options, float* parameters, const float* gradient, float* momentum_buffer,
+              std::size_t length);
+}  // namespace gossip::cuda

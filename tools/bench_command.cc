@@ -2,6 +2,7 @@
 
 #include "bench/link_bench.h"
 #include "bench/aggregator_bench.h"
+#include "bench/kernel_bench.h"
 #include "bench/train_bench.h"
 #include "common/config_error.h"
 #include "runtime/average_model.h"
@@ -79,6 +80,42 @@ void add_aggregator_bench(CLI::App& bench, std::vector<Command>& commands) {
   }});
 }
 
+void add_kernel_bench(CLI::App& bench, std::vector<Command>& commands) {
+  CLI::App* kernels = bench.add_subcommand(
+      "kernels", "Each kernel of the peer loop on the CPU and the GPU, side by side: GB/s or GFLOP/s against peak");
+  kernels->footer(
+      "The CPU's bandwidth peak is measured in the same run (memcpy, a read-only sum); the GPU's come from its\n"
+      "properties. Without a usable GPU the GPU columns say why.\n"
+      "Examples:\n"
+      "  gossip bench kernels\n"
+      "  gossip bench kernels --length 4194304 --inputs 9 --batch 128 --json");
+  auto options = std::make_shared<bench::KernelBenchOptions>();
+  auto as_json = std::make_shared<bool>(false);
+  auto cpu_only = std::make_shared<bool>(false);
+  kernels->add_option("--length", options->length, "n, floats a vector")
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 30))
+      ->capture_default_str();
+  kernels->add_option("--inputs", options->inputs, "k, vectors the neighbourhood operations combine")
+      ->check(CLI::Range(2, 32))
+      ->capture_default_str();
+  kernels->add_option("--batch", options->batch, "Columns of the dense layer's products")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
+  kernels->add_option("--repetitions", options->repetitions, "Timed repetitions")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  kernels->add_flag("--cpu-only", *cpu_only, "Leave the GPU column out");
+  kernels->add_flag("--json", *as_json, "Print one JSON object instead of the table");
+  commands.push_back({kernels, [options, as_json, cpu_only] {
+    options->gpu = !*cpu_only;
+    auto report = bench::run_kernel_bench(*options);
+    std::fputs(*as_json ? (bench::kernel_bench_json(report).dump(2) + "\n").c_str()
+                        : bench::format_kernel_bench(report).c_str(),
+               stdout);
+    return 0;
+  }});
+}
+
 void add_average_model(CLI::App& bench, std::vector<Command>& commands) {
   CLI::App* average = bench.add_subcommand(
       "average-model", "The average model's test numbers and the bytes sent per peer, at every round of a run "
@@ -121,6 +158,7 @@ void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
       "  gossip bench link                      encrypted link vs raw TCP and libsodium's AEAD\n"
       "  gossip bench train --batch 64          the MLP's training step, samples/s\n"
       "  gossip bench aggregators               robust aggregators against the plain mean\n"
+      "  gossip bench kernels                   each kernel on the CPU and the GPU against peak\n"
       "  gossip bench average-model RUN         the average model at each snapshot of a run\n"
       "Run `gossip bench SUBCOMMAND --help` for every flag.");
   CLI::App* link = bench->add_subcommand(
@@ -164,6 +202,7 @@ void add_bench_commands(CLI::App& parent, std::vector<Command>& commands) {
   add_train_bench(*bench, commands);
   add_average_model(*bench, commands);
   add_aggregator_bench(*bench, commands);
+  add_kernel_bench(*bench, commands);
 }
 
 }  // namespace gossip::tools

@@ -3,11 +3,10 @@
 #include <Eigen/Core>  // vectorised element-wise updates
 #include <string>
 
-namespace gossip::cpu {
-namespace {
+namespace gossip {
 
-void check_options(const SgdOptions& options, const float* momentum_buffer) {
-  auto fail = [](const std::string& why) { throw std::invalid_argument("sgd_step: " + why); };
+void check_sgd_options(const SgdOptions& options, const float* momentum_buffer, const char* operation) {
+  auto fail = [&](const std::string& why) { throw std::invalid_argument(operation + (": " + why)); };
   if (!(options.learning_rate >= 0)) fail("learning rate " + std::to_string(options.learning_rate) + " is negative");
   if (!(options.momentum >= 0)) fail("momentum " + std::to_string(options.momentum) + " is negative");
   if (!(options.weight_decay >= 0)) fail("weight decay " + std::to_string(options.weight_decay) + " is negative");
@@ -17,11 +16,13 @@ void check_options(const SgdOptions& options, const float* momentum_buffer) {
   }
 }
 
-}  // namespace
+}  // namespace gossip
+
+namespace gossip::cpu {
 
 void sgd_step(const SgdOptions& options, float* parameters, const float* gradient, float* momentum_buffer,
               std::size_t length) {
-  check_options(options, momentum_buffer);
+  check_sgd_options(options, momentum_buffer, "sgd_step");
   const auto n = static_cast<Eigen::Index>(length);
   Eigen::Map<Eigen::ArrayXf> p(parameters, n);
   Eigen::Map<const Eigen::ArrayXf> g(gradient, n);

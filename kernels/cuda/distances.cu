@@ -1,0 +1,72 @@
+#include "kernels/distances.h"
+
+#include <cuda_runtime.h>
+
+#include "kernels/cuda/check.h"
+#include "kernels/cuda/device_buffer.h"
+#include "kernels/cuda/launch.h"
+
+namespace gossip::cuda {
+namespace {
+
+// Each thread sums its elements in double, each block its threads' sums, and the blocks
+// add theirs into one double: as accurate as the CPU's float blocks summed in double, or
+// more, so the two agree to the float rounding of a block (a relative 1e-6 or so).
+__global__ void squared_distance_kernel(const float* a, const float* b, std::size_t length, double* total) {
+  __shared__ double partial[kThreads];
+  double sum = 0;
+  for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
+       i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
+    const double difference = static_cast<double>(a[i]) - b[i];
+    sum += difference * difference;
+  }
+  partial[threadIdx.x] = sum;
+  __syncthreads();
+  for (int half = kThreads / 2; half > 0; half /= 2) {
+    if (static_cast<int>(threadIdx.x) < half) partial[threadIdx.x] += partial[threadIdx.x + half];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) atomicAdd(total, partial[0]);
+}
+
+__global__ void finite_kernel(const float* values, std::size_t length, int* all) {
+  for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
+       i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
+    if (!isfinite(values[i])) *all = 0;  // a plain store: any thread that finds one says so
+  }
+}
+
+}  // namespace
+
+double squared_distance(const float* a, const float* b, std::size_t length) {
+  DeviceBuffer<double> total(1);
+  check(cudaMemset(total.data(), 0, sizeof(double)), "cudaMemset");
+  if (length > 0) {
+    squared_distance_kernel<<<blocks_for(length), kThreads>>>(a, b, length, total.data());
+    check_launch("cuda::squared_distance");
+  }
+  return total.download()[0];
+}
+
+std::vector<double> pairwise_squared_distances(std::span<const float* const> inputs, std::size_t length) {
+  const std::size_t k = inputs.size();
+  std::vector<double> distances(k * k, 0.0);
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = i + 1; j < k; ++j) {
+      distances[i * k + j] = distances[j * k + i] = squared_distance(inputs[i], inputs[j], length);
+    }
+  }
+  return distances;
+}
+
+bool all_finite(const float* values, std::size_t length) {
+  const int yes = 1;
+  DeviceBuffer<int> all(std::span<const int>(&yes, 1));
+  if (length > 0) {
+    finite_kernel<<<blocks_for(length), kThreads>>>(values, length, all.data());
+    check_launch("cuda::all_finite");
+  }
+  return all.download()[0] == 1;
+}
+
+}  // namespace gossip::cuda

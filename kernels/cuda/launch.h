@@ -1,0 +1,40 @@
+// What the CUDA kernels of this folder share: the launch shape of a pass over n elements,
+// and the k input pointers a kernel takes by value (a neighbourhood's buffers).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace gossip::cuda {
+
+constexpr int kThreads = 256;
+
+// Grid-stride loops cover any length; more blocks than this only queue.
+inline unsigned blocks_for(std::size_t length) {
+  const std::size_t blocks = (length + kThreads - 1) / kThreads;
+  return static_cast<unsigned>(blocks < 4096 ? (blocks ? blocks : 1) : 4096);
+}
+
+// Up to this many inputs travel in a kernel's parameters; gossip degrees are small (a ring
+// has 3 terms, an exponential graph on 1024 peers 11).
+constexpr int kMaxInputs = 32;
+
+struct Inputs {
+  const float* pointers[kMaxInputs];
+  int count;
+};
+
+inline Inputs inputs_of(std::span<const float* const> inputs, const char* operation) {
+  if (inputs.empty() || inputs.size() > kMaxInputs) {
+    throw std::invalid_argument(std::string("cuda::") + operation + ": " + std::to_string(inputs.size()) +
+                                " inputs (1.." + std::to_string(kMaxInputs) + " expected)");
+  }
+  Inputs list{};
+  list.count = static_cast<int>(inputs.size());
+  for (int k = 0; k < list.count; ++k) list.pointers[k] = inputs[k];
+  return list;
+}
+
+}  // namespace gossip::cuda
