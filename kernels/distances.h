@@ -6,6 +6,13 @@
 #include <span>
 #include <vector>
 
+namespace gossip {
+// The k x k matrix of distance(inputs[i], inputs[j]), row major, symmetric, 0 on the
+// diagonal: each pair measured once, by either device's squared_distance.
+std::vector<double> pairwise_distances(std::span<const float* const> inputs, std::size_t length,
+                                       double (*distance)(const float*, const float*, std::size_t));
+}  // namespace gossip
+
 namespace gossip::cpu {
 
 // ||a - b||^2 over `length` values.

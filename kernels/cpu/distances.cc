@@ -4,6 +4,22 @@
 #include <algorithm>
 #include <limits>
 
+namespace gossip {
+
+std::vector<double> pairwise_distances(std::span<const float* const> inputs, std::size_t length,
+                                       double (*distance)(const float*, const float*, std::size_t)) {
+  const std::size_t k = inputs.size();
+  std::vector<double> distances(k * k, 0.0);
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = i + 1; j < k; ++j) {
+      distances[i * k + j] = distances[j * k + i] = distance(inputs[i], inputs[j], length);
+    }
+  }
+  return distances;
+}
+
+}  // namespace gossip
+
 namespace gossip::cpu {
 
 double squared_distance(const float* a, const float* b, std::size_t length) {
@@ -21,14 +37,7 @@ double squared_distance(const float* a, const float* b, std::size_t length) {
 }
 
 std::vector<double> pairwise_squared_distances(std::span<const float* const> inputs, std::size_t length) {
-  const std::size_t k = inputs.size();
-  std::vector<double> distances(k * k, 0.0);
-  for (std::size_t i = 0; i < k; ++i) {
-    for (std::size_t j = i + 1; j < k; ++j) {
-      distances[i * k + j] = distances[j * k + i] = squared_distance(inputs[i], inputs[j], length);
-    }
-  }
-  return distances;
+  return pairwise_distances(inputs, length, &squared_distance);
 }
 
 bool all_finite(const float* values, std::size_t length) {

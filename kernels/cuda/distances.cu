@@ -49,14 +49,7 @@ double squared_distance(const float* a, const float* b, std::size_t length) {
 }
 
 std::vector<double> pairwise_squared_distances(std::span<const float* const> inputs, std::size_t length) {
-  const std::size_t k = inputs.size();
-  std::vector<double> distances(k * k, 0.0);
-  for (std::size_t i = 0; i < k; ++i) {
-    for (std::size_t j = i + 1; j < k; ++j) {
-      distances[i * k + j] = distances[j * k + i] = squared_distance(inputs[i], inputs[j], length);
-    }
-  }
-  return distances;
+  return pairwise_distances(inputs, length, &squared_distance);
 }
 
 bool all_finite(const float* values, std::size_t length) {
