@@ -1,11 +1,5 @@
-// Forward: each layer is output = W * input + b, then ReLU in place except on the last
-// layer, whose outputs are the logits. The ReLU outputs stay in scratch because the
-// backward pass needs them twice: as the next layer's input (for its weight gradient)
-// and as the mask of the ReLU's own gradient (positive output = positive input).
-// Backward: softmax cross-entropy gives d(mean loss)/d(logits); from the last layer
-// down, each layer turns the gradient at its output into its weight and bias gradients
-// and, below the first layer, the gradient at its input, masked by the ReLU beneath.
-// Two scratch buffers take turns holding that gradient.
+// The layout of an MLP in its flat buffer, its first model, and the CPU's instance of the
+// passes (runtime/tasks/mlp_passes.h).
 #include "runtime/tasks/mlp.h"
 
 #include <algorithm>
@@ -14,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "kernels/dense.h"
+#include "runtime/tasks/mlp_passes.h"
 
 namespace gossip {
 namespace {
@@ -45,7 +39,7 @@ float uniform(std::mt19937_64& generator, float bound) {
 
 }  // namespace
 
-Mlp::Mlp(MlpShape shape) : shape_(std::move(shape)) {
+MlpLayout::MlpLayout(MlpShape shape) : shape_(std::move(shape)) {
   check_shape(shape_);
   int inputs = shape_.inputs;
   auto add_layer = [&](int outputs) {
@@ -58,10 +52,9 @@ Mlp::Mlp(MlpShape shape) : shape_(std::move(shape)) {
   };
   for (int width : shape_.hidden) add_layer(width);
   add_layer(shape_.classes);
-  activations_.resize(layers_.size());
 }
 
-void Mlp::initialize(std::span<float> parameters, uint64_t seed) const {
+void MlpLayout::initialize(std::span<float> parameters, uint64_t seed) const {
   if (parameters.size() != parameter_count_) {
     throw std::invalid_argument("Mlp::initialize: " + std::to_string(parameters.size()) + " parameters given, the " +
                                 describe(shape_) + " network has " + std::to_string(parameter_count_));
@@ -74,7 +67,7 @@ void Mlp::initialize(std::span<float> parameters, uint64_t seed) const {
   }
 }
 
-void Mlp::check_call(const char* operation, std::span<const float> parameters, int batch) const {
+void MlpLayout::check_call(const char* operation, std::span<const float> parameters, int batch) const {
   if (parameters.size() != parameter_count_) {
     throw std::invalid_argument(std::string(operation) + ": " + std::to_string(parameters.size()) +
                                 " parameters given, the network has " + std::to_string(parameter_count_));
@@ -84,58 +77,6 @@ void Mlp::check_call(const char* operation, std::span<const float> parameters, i
   }
 }
 
-void Mlp::reserve(int batch) {
-  if (batch <= capacity_) return;
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    activations_[l].resize(static_cast<std::size_t>(layers_[l].outputs) * batch);
-  }
-  delta_.resize(static_cast<std::size_t>(widest_) * batch);
-  next_delta_.resize(delta_.size());
-  capacity_ = batch;
-}
-
-const float* Mlp::forward(const float* parameters, const float* images, int batch) {
-  reserve(batch);
-  const float* input = images;
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    const Layer& layer = layers_[l];
-    float* output = activations_[l].data();
-    cpu::dense_forward(parameters + layer.weights, parameters + layer.bias, input, output, layer.inputs,
-                       layer.outputs, batch);
-    if (l + 1 < layers_.size()) cpu::relu_forward(output, static_cast<std::size_t>(layer.outputs) * batch);
-    input = output;
-  }
-  return input;
-}
-
-BatchResult Mlp::loss_and_gradient(std::span<const float> parameters, const float* images, const uint8_t* labels,
-                                   int batch, std::span<float> gradient) {
-  check_call("Mlp::loss_and_gradient", parameters, batch);
-  if (gradient.size() != parameter_count_) {
-    throw std::invalid_argument("Mlp::loss_and_gradient: gradient has " + std::to_string(gradient.size()) +
-                                " floats, the network has " + std::to_string(parameter_count_) + " parameters");
-  }
-  const float* logits = forward(parameters.data(), images, batch);
-  auto loss = cpu::softmax_cross_entropy(logits, labels, shape_.classes, batch, delta_.data());
-  for (std::size_t l = layers_.size(); l-- > 0;) {
-    const Layer& layer = layers_[l];
-    const float* input = l == 0 ? images : activations_[l - 1].data();
-    float* grad_input = l == 0 ? nullptr : next_delta_.data();
-    cpu::dense_backward(parameters.data() + layer.weights, input, delta_.data(), gradient.data() + layer.weights,
-                        gradient.data() + layer.bias, grad_input, layer.inputs, layer.outputs, batch);
-    if (grad_input) {
-      cpu::relu_backward(input, grad_input, static_cast<std::size_t>(layer.inputs) * batch);
-      std::swap(delta_, next_delta_);
-    }
-  }
-  return {batch > 0 ? loss.loss_sum / batch : 0.0, loss.correct, batch};
-}
-
-BatchResult Mlp::evaluate(std::span<const float> parameters, const float* images, const uint8_t* labels, int batch) {
-  check_call("Mlp::evaluate", parameters, batch);
-  const float* logits = forward(parameters.data(), images, batch);
-  auto loss = cpu::softmax_cross_entropy(logits, labels, shape_.classes, batch, nullptr);
-  return {batch > 0 ? loss.loss_sum / batch : 0.0, loss.correct, batch};
-}
+template class BasicMlp<CpuDevice>;
 
 }  // namespace gossip
