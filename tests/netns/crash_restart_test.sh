@@ -2,8 +2,8 @@
 # End to end across hosts: four network namespaces, one peer each, train an MLP on
 # Fashion-MNIST over encrypted TCP on a ring. Host 2's peer is killed with SIGKILL mid-run;
 # its neighbours must carry on without it, and restarted with --resume it must catch up and
-# finish. Every peer's final test accuracy is printed, and their mean must stay within one
-# point of the same run uninterrupted.
+# finish. Every peer's test accuracy over the last 500 rounds is printed, and their mean
+# must stay within one point of the same run uninterrupted.
 #
 #   crash_restart_test.sh GOSSIP_BINARY
 # Skips (exit 77) where network namespaces cannot be made: not root, or no iproute2.
@@ -19,7 +19,7 @@ rounds=3000
 "$testbed" up "$name" "$hosts"
 "$gossip" topo ring --peers "$hosts" --hosts 198.18.0.1,198.18.0.2,198.18.0.3,198.18.0.4 -o "$work/ring4.json" >/dev/null
 "$gossip" keygen --update "$work/ring4.json" --out "$work/keys" >/dev/null
-training=(--task mlp --hidden 64 --rounds "$rounds" --lr 0.05 --momentum 0.9 --eval-every 500 --checkpoint-every 50)
+training=(--task mlp --hidden 64 --rounds "$rounds" --lr 0.05 --momentum 0.9 --eval-every 100 --checkpoint-every 50)
 
 start_peer() {  # host, run directory, extra flags...
   local host="$1" run="$2"
@@ -50,8 +50,12 @@ finish_all() {  # run: waits for every peer, each must exit 0
   ((status == 0)) || exit 1
 }
 
-final_accuracy() {  # run, host: test_accuracy of the last metrics line
-  tail -n 1 "$1/peer-$2/metrics.jsonl" | grep -oE '"test_accuracy":[0-9.e-]+' | cut -d: -f2
+# At a constant learning rate the last round's accuracy is one draw of SGD's noise, and the
+# crash sends the run down another path (a single last round differed by up to 0.011 from
+# the clean run's): the mean of the evaluations of the last 500 rounds is steadier.
+final_accuracy() {  # run, host: the mean test_accuracy of the last 5 evaluations
+  grep -oE '"test_accuracy":[0-9.e-]+' "$1/peer-$2/metrics.jsonl" | cut -d: -f2 | tail -n 5 |
+    awk '{ sum += $1 } END { printf "%.4f", sum / NR }'
 }
 
 mean_accuracy() {
