@@ -6,7 +6,6 @@
 #include <string>
 
 #include "kernels/cuda/check.h"
-#include "kernels/cuda/device_buffer.h"
 #include "kernels/cuda/launch.h"
 
 namespace gossip::cuda {
@@ -165,14 +164,15 @@ void relu_backward(const float* activations, float* gradient, std::size_t length
 cpu::SoftmaxCrossEntropy softmax_cross_entropy(const float* logits, const uint8_t* labels, int classes, int batch,
                                                float* grad_logits) {
   check_sizes("softmax_cross_entropy", classes, classes, batch);
-  const Totals start{0.0, 0, batch};
-  DeviceBuffer<Totals> totals(std::span<const Totals>(&start, 1));
+  Totals result{0.0, 0, batch};
+  Totals* totals = result_slot<Totals>();
+  check(cudaMemcpy(totals, &result, sizeof result, cudaMemcpyHostToDevice), "cudaMemcpy to the GPU");
   if (batch > 0) {
     softmax_kernel<<<(batch + kThreads - 1) / kThreads, kThreads>>>(logits, labels, classes, batch, grad_logits,
-                                                                     totals.data());
+                                                                     totals);
     check_launch("cuda::softmax_cross_entropy");
   }
-  const Totals result = totals.download()[0];
+  check(cudaMemcpy(&result, totals, sizeof result, cudaMemcpyDeviceToHost), "cudaMemcpy from the GPU");
   if (result.bad_column < batch) {
     uint8_t label = 0;
     check(cudaMemcpy(&label, labels + result.bad_column, 1, cudaMemcpyDeviceToHost), "cudaMemcpy from the GPU");

@@ -3,7 +3,6 @@
 #include <cuda_runtime.h>
 
 #include "kernels/cuda/check.h"
-#include "kernels/cuda/device_buffer.h"
 #include "kernels/cuda/launch.h"
 
 namespace gossip::cuda {
@@ -29,23 +28,25 @@ __global__ void squared_distance_kernel(const float* a, const float* b, std::siz
   if (threadIdx.x == 0) atomicAdd(total, partial[0]);
 }
 
-__global__ void finite_kernel(const float* values, std::size_t length, int* all) {
+__global__ void finite_kernel(const float* values, std::size_t length, int* found) {
   for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
        i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
-    if (!isfinite(values[i])) *all = 0;  // a plain store: any thread that finds one says so
+    if (!isfinite(values[i])) *found = 1;  // a plain store: any thread that finds one says so
   }
 }
 
 }  // namespace
 
 double squared_distance(const float* a, const float* b, std::size_t length) {
-  DeviceBuffer<double> total(1);
-  check(cudaMemset(total.data(), 0, sizeof(double)), "cudaMemset");
+  double* total = result_slot<double>();
+  check(cudaMemset(total, 0, sizeof(double)), "cudaMemset");
   if (length > 0) {
-    squared_distance_kernel<<<blocks_for(length), kThreads>>>(a, b, length, total.data());
+    squared_distance_kernel<<<blocks_for(length), kThreads>>>(a, b, length, total);
     check_launch("cuda::squared_distance");
   }
-  return total.download()[0];
+  double result = 0;
+  check(cudaMemcpy(&result, total, sizeof result, cudaMemcpyDeviceToHost), "cudaMemcpy from the GPU");
+  return result;
 }
 
 std::vector<double> pairwise_squared_distances(std::span<const float* const> inputs, std::size_t length) {
@@ -53,13 +54,15 @@ std::vector<double> pairwise_squared_distances(std::span<const float* const> inp
 }
 
 bool all_finite(const float* values, std::size_t length) {
-  const int yes = 1;
-  DeviceBuffer<int> all(std::span<const int>(&yes, 1));
+  int* found = result_slot<int>();
+  check(cudaMemset(found, 0, sizeof(int)), "cudaMemset");
   if (length > 0) {
-    finite_kernel<<<blocks_for(length), kThreads>>>(values, length, all.data());
+    finite_kernel<<<blocks_for(length), kThreads>>>(values, length, found);
     check_launch("cuda::all_finite");
   }
-  return all.download()[0] == 1;
+  int result = 0;
+  check(cudaMemcpy(&result, found, sizeof result, cudaMemcpyDeviceToHost), "cudaMemcpy from the GPU");
+  return result == 0;
 }
 
 }  // namespace gossip::cuda

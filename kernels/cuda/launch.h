@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/cuda/device_buffer.h"
+
 namespace gossip::cuda {
 
 constexpr int kThreads = 256;
@@ -35,6 +37,15 @@ inline Inputs inputs_of(std::span<const float* const> inputs, const char* operat
   list.count = static_cast<int>(inputs.size());
   for (int k = 0; k < list.count; ++k) list.pointers[k] = inputs[k];
   return list;
+}
+
+// Device memory for one T per thread, made on first use, for a kernel's small result (a
+// sum, a flag, counts): a cudaMalloc and cudaFree per call would cost more than the kernels
+// they serve, and cudaFree waits for the whole device.
+template <typename T>
+T* result_slot() {
+  thread_local DeviceBuffer<T> slot(1);
+  return slot.data();
 }
 
 }  // namespace gossip::cuda
