@@ -14,6 +14,12 @@
 #include <cstdint>
 #include <stdexcept>  // bad arguments throw std::invalid_argument
 
+namespace gossip {
+// Throws std::invalid_argument, "<operation>: sizes must not be negative: ...", for either
+// device's layers.
+void check_dense_sizes(const char* operation, int inputs, int outputs, int batch);
+}  // namespace gossip
+
 namespace gossip::cpu {
 
 // output = weights * input + bias (broadcast over the columns).

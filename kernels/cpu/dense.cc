@@ -15,6 +15,18 @@
 #include <cmath>
 #include <string>
 
+namespace gossip {
+
+void check_dense_sizes(const char* operation, int inputs, int outputs, int batch) {
+  if (inputs < 0 || outputs < 0 || batch < 0) {
+    throw std::invalid_argument(std::string(operation) + ": sizes must not be negative: inputs " +
+                                std::to_string(inputs) + ", outputs " + std::to_string(outputs) + ", batch " +
+                                std::to_string(batch));
+  }
+}
+
+}  // namespace gossip
+
 namespace gossip::cpu {
 namespace {
 
@@ -30,19 +42,11 @@ using ConstVector = Eigen::Map<const Eigen::VectorXf>;
   return true;
 }();
 
-void check_sizes(const char* operation, int inputs, int outputs, int batch) {
-  if (inputs < 0 || outputs < 0 || batch < 0) {
-    throw std::invalid_argument(std::string(operation) + ": sizes must not be negative: inputs " +
-                                std::to_string(inputs) + ", outputs " + std::to_string(outputs) + ", batch " +
-                                std::to_string(batch));
-  }
-}
-
 }  // namespace
 
 void dense_forward(const float* weights, const float* bias, const float* input, float* output, int inputs,
                    int outputs, int batch) {
-  check_sizes("dense_forward", inputs, outputs, batch);
+  check_dense_sizes("dense_forward", inputs, outputs, batch);
   ConstMatrix w(weights, outputs, inputs);
   ConstMatrix x(input, inputs, batch);
   Matrix y(output, outputs, batch);
@@ -54,7 +58,7 @@ void dense_forward(const float* weights, const float* bias, const float* input, 
 
 void dense_backward(const float* weights, const float* input, const float* grad_output, float* grad_weights,
                     float* grad_bias, float* grad_input, int inputs, int outputs, int batch, float scale) {
-  check_sizes("dense_backward", inputs, outputs, batch);
+  check_dense_sizes("dense_backward", inputs, outputs, batch);
   ConstMatrix x(input, inputs, batch);
   ConstMatrix dy(grad_output, outputs, batch);
   // Eigen folds the scalar into the product's alpha: no temporary.
@@ -77,7 +81,7 @@ void relu_backward(const float* activations, float* gradient, std::size_t length
 
 SoftmaxCrossEntropy softmax_cross_entropy(const float* logits, const uint8_t* labels, int classes, int batch,
                                           float* grad_logits) {
-  check_sizes("softmax_cross_entropy", classes, classes, batch);
+  check_dense_sizes("softmax_cross_entropy", classes, classes, batch);
   SoftmaxCrossEntropy result;
   const float per_sample = batch > 0 ? 1.0f / static_cast<float>(batch) : 0.0f;
   for (int column = 0; column < batch; ++column) {

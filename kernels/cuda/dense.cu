@@ -11,14 +11,6 @@
 namespace gossip::cuda {
 namespace {
 
-void check_sizes(const char* operation, int inputs, int outputs, int batch) {
-  if (inputs < 0 || outputs < 0 || batch < 0) {
-    throw std::invalid_argument(std::string("cuda::") + operation + ": sizes must not be negative: inputs " +
-                                std::to_string(inputs) + ", outputs " + std::to_string(outputs) + ", batch " +
-                                std::to_string(batch));
-  }
-}
-
 void check_blas(cublasStatus_t status, const char* what) {
   if (status != CUBLAS_STATUS_SUCCESS) {
     throw std::runtime_error(std::string(what) + ": cuBLAS status " + std::to_string(static_cast<int>(status)));
@@ -70,7 +62,7 @@ __global__ void relu_backward_kernel(const float* activations, float* gradient, 
 struct Totals {
   double loss_sum;
   int correct;
-  int bad_column;  // the first sample whose label is not below the class count, or -1
+  int bad_column;  // the first sample whose label is not below the class count, or batch
 };
 
 // One thread a sample (classes are few): the CPU's steps (kernels/cpu/dense.cc) column by
@@ -109,7 +101,7 @@ __global__ void softmax_kernel(const float* logits, const uint8_t* labels, int c
 
 void dense_forward(const float* weights, const float* bias, const float* input, float* output, int inputs,
                    int outputs, int batch) {
-  check_sizes("dense_forward", inputs, outputs, batch);
+  check_dense_sizes("cuda::dense_forward", inputs, outputs, batch);
   const std::size_t length = static_cast<std::size_t>(outputs) * batch;
   if (length == 0) return;
   // The bias first and the product onto it (beta = 1), as the CPU does.
@@ -124,7 +116,7 @@ void dense_forward(const float* weights, const float* bias, const float* input, 
 
 void dense_backward(const float* weights, const float* input, const float* grad_output, float* grad_weights,
                     float* grad_bias, float* grad_input, int inputs, int outputs, int batch, float scale) {
-  check_sizes("dense_backward", inputs, outputs, batch);
+  check_dense_sizes("cuda::dense_backward", inputs, outputs, batch);
   const float zero = 0.0f, one = 1.0f;
   const std::size_t weight_count = static_cast<std::size_t>(outputs) * inputs;
   if (batch == 0 && weight_count > 0) {  // an empty sum: zeros, without asking cuBLAS for k = 0
@@ -163,7 +155,7 @@ void relu_backward(const float* activations, float* gradient, std::size_t length
 
 cpu::SoftmaxCrossEntropy softmax_cross_entropy(const float* logits, const uint8_t* labels, int classes, int batch,
                                                float* grad_logits) {
-  check_sizes("softmax_cross_entropy", classes, classes, batch);
+  check_dense_sizes("cuda::softmax_cross_entropy", classes, classes, batch);
   Totals result{0.0, 0, batch};
   Totals* totals = result_slot<Totals>();
   check(cudaMemcpy(totals, &result, sizeof result, cudaMemcpyHostToDevice), "cudaMemcpy to the GPU");

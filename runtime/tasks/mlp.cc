@@ -67,13 +67,18 @@ void MlpLayout::initialize(std::span<float> parameters, uint64_t seed) const {
   }
 }
 
-void MlpLayout::check_call(const char* operation, std::span<const float> parameters, int batch) const {
-  if (parameters.size() != parameter_count_) {
-    throw std::invalid_argument(std::string(operation) + ": " + std::to_string(parameters.size()) +
-                                " parameters given, the network has " + std::to_string(parameter_count_));
+void MlpLayout::check_call(const char* owner, const char* operation, std::size_t parameters, int batch,
+                           std::size_t gradient) const {
+  auto fail = [&](const std::string& why) {
+    throw std::invalid_argument(std::string(owner) + "::" + operation + ": " + why);
+  };
+  if (parameters != parameter_count_) {
+    fail(std::to_string(parameters) + " parameters given, the network has " + std::to_string(parameter_count_));
   }
-  if (batch < 0) {
-    throw std::invalid_argument(std::string(operation) + ": batch " + std::to_string(batch) + " is negative");
+  if (batch < 0) fail("batch " + std::to_string(batch) + " is negative");
+  if (gradient != parameter_count_) {
+    fail("gradient has " + std::to_string(gradient) + " floats, the network has " + std::to_string(parameter_count_) +
+         " parameters");
   }
 }
 

@@ -66,8 +66,11 @@ class MlpLayout {
     std::size_t weights = 0, bias = 0;  // offsets into the flat parameter buffer
   };
 
-  // Throws std::invalid_argument naming `operation` on a wrong parameter count or batch.
-  void check_call(const char* operation, std::span<const float> parameters, int batch) const;
+  // Throws std::invalid_argument, "<owner>::<operation>: ...", on a wrong parameter count,
+  // a negative batch or a gradient of the wrong size. Builds no string unless it throws:
+  // every local step calls it.
+  void check_call(const char* owner, const char* operation, std::size_t parameters, int batch,
+                  std::size_t gradient) const;
 
   MlpShape shape_;
   std::vector<Layer> layers_;

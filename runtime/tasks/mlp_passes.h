@@ -11,7 +11,6 @@
 // Two scratch buffers take turns holding that gradient.
 #pragma once
 
-#include <string>
 #include <utility>
 
 #include "runtime/tasks/mlp.h"
@@ -50,14 +49,9 @@ const float* BasicMlp<Device>::forward(const float* parameters, const float* ima
 }
 
 template <typename Device>
-BatchResult BasicMlp<Device>::loss_and_gradient(std::span<const float> parameters, const float* images, const uint8_t* labels,
-                                   int batch, std::span<float> gradient) {
-  const std::string operation = std::string(Device::kName) + "::loss_and_gradient";
-  check_call(operation.c_str(), parameters, batch);
-  if (gradient.size() != parameter_count_) {
-    throw std::invalid_argument(operation + ": gradient has " + std::to_string(gradient.size()) +
-                                " floats, the network has " + std::to_string(parameter_count_) + " parameters");
-  }
+BatchResult BasicMlp<Device>::loss_and_gradient(std::span<const float> parameters, const float* images,
+                                                const uint8_t* labels, int batch, std::span<float> gradient) {
+  check_call(Device::kName, "loss_and_gradient", parameters.size(), batch, gradient.size());
   const float* logits = forward(parameters.data(), images, batch);
   auto loss = Device::softmax_cross_entropy(logits, labels, shape_.classes, batch, delta_.data());
   for (std::size_t l = layers_.size(); l-- > 0;) {
@@ -75,8 +69,9 @@ BatchResult BasicMlp<Device>::loss_and_gradient(std::span<const float> parameter
 }
 
 template <typename Device>
-BatchResult BasicMlp<Device>::evaluate(std::span<const float> parameters, const float* images, const uint8_t* labels, int batch) {
-  check_call((std::string(Device::kName) + "::evaluate").c_str(), parameters, batch);
+BatchResult BasicMlp<Device>::evaluate(std::span<const float> parameters, const float* images, const uint8_t* labels,
+                                       int batch) {
+  check_call(Device::kName, "evaluate", parameters.size(), batch, parameter_count_);
   const float* logits = forward(parameters.data(), images, batch);
   auto loss = Device::softmax_cross_entropy(logits, labels, shape_.classes, batch, nullptr);
   return {batch > 0 ? loss.loss_sum / batch : 0.0, loss.correct, batch};
