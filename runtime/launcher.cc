@@ -18,6 +18,7 @@
 
 #include "common/json_parse.h"
 #include "runtime/checkpoint.h"
+#include "runtime/compute_device.h"
 #include "runtime/peer_network.h"
 #include "runtime/peer_process.h"
 #include "runtime/run_directory.h"
@@ -317,10 +318,15 @@ int launch(const LaunchOptions& options) {
   }
   if (local.empty()) throw ConfigError(options.topology_path + ": no peer's host is this machine; run gossip peer on each host");
   check_hosts(loaded.file, options.topology_path);
+  std::string on_gpus;  // "0 on cuda:0, 1 on cuda:1": each peer resolves its own the same way
   for (int peer : local) {
-    require_supported_device(loaded.file, peer, options.topology_path);
+    if (options.program.empty()) {  // a script's device is the script's own business
+      const std::string device = resolve_device(loaded.file, peer, options.topology_path);
+      if (device != "cpu") on_gpus += (on_gpus.empty() ? "" : ", ") + std::to_string(peer) + " on " + device;
+    }
     load_identity((key_dir / ("peer-" + std::to_string(peer) + ".key")).string());  // refused here, before any process
   }
+  if (!on_gpus.empty()) std::fprintf(stderr, "launch: peers %s\n", on_gpus.c_str());
   if (local.size() < loaded.file.peers.size()) {
     std::fprintf(stderr, "launch: %zu of %zu peers run here; start the others with `gossip peer` on their hosts\n",
                  local.size(), loaded.file.peers.size());

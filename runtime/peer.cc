@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "algorithms/local_sgd.h"
 #include "common/config_error.h"
 #include "kernels/float_buffer.h"
 #include "runtime/byzantine.h"
@@ -17,6 +16,7 @@
 #include "runtime/round_line.h"
 #include "runtime/run_directory.h"
 #include "runtime/task.h"
+#include "runtime/trainer.h"
 
 namespace gossip {
 
@@ -26,10 +26,9 @@ struct Peer::State {
         digest(settings_digest(setup.config)),
         attacker(make_attacker(setup.config, setup.id, setup.topology.size())),
         task_settings(task_config(setup.config, attacker.get())),
-        task(make_task({setup.id, setup.topology.size(), task_settings})),
+        task(make_task({setup.id, setup.topology.size(), task_settings, setup.device})),
+        trainer(make_trainer(*task, setup.config, setup.device)),
         model(task->parameter_count()),
-        gradient(task->parameter_count()),
-        optimizer(task->parameter_count(), setup.config.momentum, setup.config.nesterov, setup.config.weight_decay),
         optimum(task->optimum()),
         rounds(setup.topology, setup.id, setup.config, model.size(), attacker != nullptr),
         log(setup.id, setup.log, setup.log_copy) {
@@ -46,8 +45,8 @@ struct Peer::State {
   std::unique_ptr<Attacker> attacker;  // null for an honest peer
   TrainingConfig task_settings;        // the run's, with a data attack's task options
   std::unique_ptr<Task> task;
-  FloatBuffer model, gradient;
-  LocalSgd optimizer;
+  std::unique_ptr<Trainer> trainer;  // the task's gradients and the optimizer, on the peer's device
+  FloatBuffer model;
   std::optional<std::vector<float>> optimum;
   PeerRounds rounds;
   int64_t start_round = 0;
@@ -57,29 +56,24 @@ struct Peer::State {
 
 namespace {
 
-// The peer's own steps on its own data: the task's gradient, then the optimizer.
+// The peer's own steps on its own data, through its trainer, timed and counted.
 class TaskSteps final : public LocalTraining {
  public:
   TaskSteps(Peer::State& peer, double learning_rate, RoundTotals& totals)
-      : peer_(peer), learning_rate_(learning_rate), totals_(totals) {}
+      : trainer_(*peer.trainer), learning_rate_(learning_rate), totals_(totals) {}
   void step(std::span<float> model) override {
     const auto begin = Clock::now();
-    record(peer_.task->loss_and_gradient(model, peer_.gradient));
-    peer_.optimizer.step(model, peer_.gradient, learning_rate_);
+    record(trainer_.step(model, learning_rate_));
     totals_.compute += Clock::now() - begin;
   }
   void gradient(std::span<const float> at, std::span<float> out) override {
     const auto begin = Clock::now();
-    record(peer_.task->loss_and_gradient(at, out));
-    const auto decay = static_cast<float>(peer_.optimizer.weight_decay());
-    if (decay != 0) {
-      for (std::size_t k = 0; k < out.size(); ++k) out[k] += decay * at[k];
-    }
+    record(trainer_.gradient(at, out));
     totals_.compute += Clock::now() - begin;
   }
   void momentum_step(std::span<float> model, std::span<const float> direction) override {
     const auto begin = Clock::now();
-    peer_.optimizer.momentum_step(model, direction, learning_rate_);
+    trainer_.momentum_step(model, direction, learning_rate_);
     totals_.compute += Clock::now() - begin;
   }
 
@@ -91,7 +85,7 @@ class TaskSteps final : public LocalTraining {
     totals_.count += batch.count;
   }
 
-  Peer::State& peer_;
+  Trainer& trainer_;
   double learning_rate_;
   RoundTotals& totals_;
 };
@@ -106,7 +100,7 @@ std::vector<std::string> section_names(const Peer::State& peer) {
 Checkpoint checkpoint_of(const Peer::State& peer, int64_t next_round) {
   Checkpoint checkpoint{peer.setup.id, next_round, peer.digest, {}};
   checkpoint.sections.push_back(float_section("model", peer.model));
-  checkpoint.sections.push_back(float_section("optimizer", peer.optimizer.state()));
+  checkpoint.sections.push_back(float_section("optimizer", peer.trainer->optimizer_state()));
   checkpoint.sections.push_back({"task", peer.task->save_state()});
   peer.rounds.save_state(checkpoint);
   return checkpoint;
@@ -119,7 +113,7 @@ void restore(Peer::State& peer, const Checkpoint& checkpoint, const std::filesys
     read_floats(*checkpoint.find("model"), peer.model);
     std::vector<float> momentum(float_count(*checkpoint.find("optimizer")));
     read_floats(*checkpoint.find("optimizer"), momentum);
-    peer.optimizer.restore(momentum);
+    peer.trainer->restore_optimizer(momentum);
     peer.rounds.restore_state(checkpoint);
   } catch (const std::invalid_argument& error) {
     throw ConfigError("checkpoint " + path.string() + ": " + error.what());
@@ -144,7 +138,7 @@ double distance(std::span<const float> a, std::span<const float> b) {
 // Test-set numbers and the sketch, at the evaluation interval and at the end.
 void add_evaluation(Peer::State& peer, nlohmann::json& line) {
   const std::span<const float> model = peer.rounds.algorithm().evaluated_model(peer.model);
-  Evaluation evaluation = peer.task->evaluate(model);
+  Evaluation evaluation = peer.trainer->evaluate(model);
   line["test_loss"] = evaluation.loss;
   if (evaluation.accuracy) line["test_accuracy"] = *evaluation.accuracy;
   if (peer.optimum) line["distance_to_optimum"] = distance(model, *peer.optimum);
@@ -210,7 +204,7 @@ bool train(Peer::State& peer, Transport& transport) {
 }  // namespace
 
 Peer::Peer(PeerSetup setup) : state_(std::make_unique<State>(std::move(setup))) {
-  log("task " + state_->config.task + ": " + state_->task->describe() + "; " + std::to_string(state_->model.size()) +
+  log("task " + state_->config.task + " on " + state_->setup.device + ": " + state_->task->describe() + "; " + std::to_string(state_->model.size()) +
       " parameters");
 }
 Peer::~Peer() = default;

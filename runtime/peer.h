@@ -32,6 +32,7 @@ struct PeerSetup {
   // checkpoint to resume from (an interrupt, or a test's crash). Default: never.
   std::function<bool(int64_t next_round)> stop;
   std::filesystem::path log_copy = {};  // with the default log: every line also appended here (empty: not)
+  std::string device = "cpu";            // resolved: "cpu" or "cuda:N" (runtime/compute_device.h)
 };
 
 class Peer {

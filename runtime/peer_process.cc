@@ -7,6 +7,7 @@
 #include "kernels/dense.h"
 #include "runtime/peer.h"
 #include "runtime/checkpoint.h"
+#include "runtime/compute_device.h"
 #include "runtime/metrics_log.h"
 #include "runtime/peer_log.h"
 #include "runtime/peer_network.h"
@@ -35,14 +36,6 @@ bool asked_to_stop(int64_t next_round) {
 
 }  // namespace
 
-void require_supported_device(const TopologyFile& file, int id, const std::string& path) {
-  const std::string& device = file.peers[static_cast<size_t>(id)].device;
-  if (device != "cpu") {
-    throw ConfigError(path + ": peers[" + std::to_string(id) + "].device is \"" + device +
-                      "\", but this build trains on the CPU only (the GPU path is not built yet); set \"device\": \"cpu\"");
-  }
-}
-
 namespace {
 
 // RUN/peer-I/config.json and topology.json: what this peer ran with (public keys only).
@@ -68,7 +61,7 @@ PreparedPeer prepare_peer(const PeerOptions& options) {
     throw ConfigError("--id " + std::to_string(options.id) + " is not a peer of " + options.topology_path + " (ids 0.." +
                       std::to_string(peers - 1) + ")");
   }
-  require_supported_device(loaded.file, options.id, options.topology_path);
+  std::string device = resolve_device(loaded.file, options.id, options.topology_path, options.device);
   check_hosts(loaded.file, options.topology_path);
   // The key before the dataset: a wrong key is an input error found in a moment.
   const std::string key_path =
@@ -82,7 +75,7 @@ PreparedPeer prepare_peer(const PeerOptions& options) {
   }
   TrainingConfig config = parse_training_config(merge_training(loaded.file.training, options.overrides), loaded.file.seed);
   write_peer_settings(options, loaded, config);
-  return {std::move(loaded), identity, std::move(config)};
+  return {std::move(loaded), identity, std::move(config), std::move(device)};
 }
 
 int run_peer(const PeerOptions& options) {
@@ -100,7 +93,7 @@ int run_peer(const PeerOptions& options) {
   // A peer started by hand keeps a copy of its log beside its resolved settings, so a run
   // gathered from several VMs is complete.
   Peer peer({options.id, loaded.topology, config, options.run_dir, options.log, asked_to_stop,
-             default_log_copy(options.run_dir, options.id)});
+             default_log_copy(options.run_dir, options.id), prepared.device});
   if (options.resume) {
     peer.resume(options.resume_round);
   } else {

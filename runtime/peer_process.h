@@ -25,21 +25,19 @@ struct PeerOptions {
   bool overwrite = false;               // start afresh over this peer's metrics in run_dir (else refused)
   int64_t resume_round = -1;            // with resume: this checkpoint; -1: the newest
   bool plaintext = false;               // no encryption (authentication stays): trusted networks only
+  std::string device;                   // over the file's peers[id].device; empty: the file's
   std::function<void(const std::string&)> log;  // default: stderr
 };
-
-// Until the CUDA path exists, a peer trains on the CPU only: a file that asks for a GPU is
-// refused (naming the peer and the field) rather than quietly run on the CPU.
-void require_supported_device(const TopologyFile& file, int id, const std::string& path);
 
 // What a peer starts from, checked: its file, key and resolved settings.
 struct PreparedPeer {
   LoadedTopology loaded;
   Identity identity;
   TrainingConfig config;
+  std::string device;  // resolved: "cpu" or "cuda:N"
 };
 
-// Reads the topology file, checks the id, device, hosts and run directory (refusing to
+// Reads the topology file, checks the id, resolves the device (compute_device.h), checks the hosts and run directory (refusing to
 // start over metrics already there), loads the key, resolves the settings and writes
 // RUN/peer-I/config.json and topology.json. Throws ConfigError naming what is wrong.
 PreparedPeer prepare_peer(const PeerOptions& options);

@@ -21,6 +21,9 @@ struct TaskContext {
   int peer = 0;
   int peers = 1;
   const TrainingConfig& config;  // seed, batch size, partition, task_options
+  // "cpu" or "cuda:N": where loss_and_gradient and evaluate find the parameters and
+  // gradient, and where the task keeps its data (a GPU task uploads its shard once).
+  std::string device = "cpu";
 };
 
 struct BatchLoss {
@@ -42,6 +45,8 @@ class Task {
   // The starting model, the same on every peer: draw it from the run seed, not the peer.
   virtual void initial_parameters(std::span<float> parameters) = 0;
   // Loss at `parameters` on this peer's next minibatch; writes the gradient of the mean loss.
+  // Both spans are in the device's memory (TaskContext::device), as are evaluate's; the
+  // other members' spans are host memory.
   virtual BatchLoss loss_and_gradient(std::span<const float> parameters, std::span<float> gradient) = 0;
   // On held-out data that every peer shares, so peers' numbers compare.
   virtual Evaluation evaluate(std::span<const float> parameters) = 0;
@@ -58,9 +63,12 @@ class Task {
 
 using TaskFactory = std::function<std::unique_ptr<Task>(const TaskContext&)>;
 
-// Adds a task under `name` (replacing one of the same name). Call before run_peer.
-void register_task(const std::string& name, TaskFactory factory);
-// Throws ConfigError for an unknown name, listing the known ones.
+// Adds a task under `name` for a kind of device, "cpu" or "cuda" (replacing one of the same
+// name and kind). Call before run_peer.
+void register_task(const std::string& name, TaskFactory factory, const std::string& device_kind = "cpu");
+// The task for context.config.task on context.device. Throws ConfigError for an unknown
+// name, listing the known ones, and for a task that has no implementation on that kind of
+// device.
 std::unique_ptr<Task> make_task(const TaskContext& context);
 
 }  // namespace gossip

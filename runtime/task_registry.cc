@@ -1,5 +1,6 @@
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "runtime/task.h"
 #include "runtime/tasks/builtin_tasks.h"
@@ -8,14 +9,17 @@
 namespace gossip {
 namespace {
 
+// Keyed by (name, device kind).
 struct Registry {
   std::mutex mutex;
-  std::map<std::string, TaskFactory> factories{
-      {"least_squares", make_least_squares_task},
-      {"logistic", make_logistic_task},
-      {"mlp", make_mlp_task},
+  std::map<std::pair<std::string, std::string>, TaskFactory> factories{
+      {{"least_squares", "cpu"}, make_least_squares_task},
+      {{"logistic", "cpu"}, make_logistic_task},
+      {{"mlp", "cpu"}, make_mlp_task},
   };
 };
+
+std::string kind_of(const std::string& device) { return device.substr(0, device.find(':')); }
 
 Registry& registry() {
   static Registry instance;
@@ -24,20 +28,29 @@ Registry& registry() {
 
 }  // namespace
 
-void register_task(const std::string& name, TaskFactory factory) {
+void register_task(const std::string& name, TaskFactory factory, const std::string& device_kind) {
   std::lock_guard lock(registry().mutex);
-  registry().factories[name] = std::move(factory);
+  registry().factories[{name, device_kind}] = std::move(factory);
 }
 
 std::unique_ptr<Task> make_task(const TaskContext& context) {
   TaskFactory factory;
   {
     std::lock_guard lock(registry().mutex);
-    auto found = registry().factories.find(context.config.task);
-    if (found == registry().factories.end()) {
-      std::string known;
-      for (const auto& [name, unused] : registry().factories) known += (known.empty() ? "" : ", ") + name;
-      throw ConfigError("training.task: unknown task \"" + context.config.task + "\" (known: " + known + ")");
+    const auto& factories = registry().factories;
+    const std::string& task = context.config.task;
+    const std::string kind = kind_of(context.device);
+    auto found = factories.find({task, kind});
+    if (found == factories.end()) {
+      std::set<std::string> names;
+      std::string known, kinds;
+      for (const auto& [key, unused] : factories) {
+        if (key.first == task) kinds += (kinds.empty() ? "" : ", ") + key.second;
+        if (names.insert(key.first).second) known += (known.empty() ? "" : ", ") + key.first;
+      }
+      if (kinds.empty()) throw ConfigError("training.task: unknown task \"" + task + "\" (known: " + known + ")");
+      throw ConfigError("training.task \"" + task + "\" has no " + kind + " implementation (it runs on: " + kinds +
+                        "); peer " + std::to_string(context.peer) + "'s device is \"" + context.device + "\"");
     }
     factory = found->second;
   }

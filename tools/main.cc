@@ -1,8 +1,15 @@
 // `gossip`: one binary, one subcommand per job. Parsing lives here; the work lives in
 // the libraries, and every error reaches the user as one line naming what is wrong.
+#include "gossip/config.h"
 #include "tools/command_line.h"
+#if GOSSIP_HAVE_CUDA
+#include "runtime/cuda/cuda_support.h"
+#endif
 
 int main(int argc, char** argv) {
+#if GOSSIP_HAVE_CUDA
+  gossip::register_cuda_support();  // peers with a "cuda" device train on a GPU
+#endif
   CLI::App app{"gossip: decentralized peer-to-peer training. Peers train locally and mix models\n"
                "with their graph neighbours over authenticated, encrypted TCP; no central server."};
   app.require_subcommand(1);

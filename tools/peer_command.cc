@@ -43,6 +43,8 @@ void add_peer_command(CLI::App& parent, std::vector<Command>& commands) {
   app->add_flag("--resume", options->resume, "Continue from this peer's newest checkpoint in the run directory");
   app->add_option("--resume-round", options->resume_round, "With --resume: the checkpoint of this round");
   app->add_flag("--overwrite", options->overwrite, "Start afresh even where the run directory has this peer's metrics");
+  app->add_option("--device", options->device,
+                  "cpu, cuda:N, or cuda (the host's GPUs in turn); default: the file's peers[I].device");
   app->add_flag("--plaintext", options->plaintext,
                 "Trusted networks only: the handshake still authenticates the peers, but the records after it are\n"
                 "neither encrypted nor tagged, so anyone on the path can read or rewrite the models unnoticed;\n"

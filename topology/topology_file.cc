@@ -18,12 +18,6 @@ bool is_hex_key(const std::string& key) {
          std::all_of(key.begin(), key.end(), [](unsigned char c) { return std::isxdigit(c); });
 }
 
-bool is_device(const std::string& device) {
-  if (device == "cpu" || device == "cuda") return true;
-  if (device.rfind("cuda:", 0) != 0 || device.size() == 5 || device.size() > 8) return false;
-  return std::all_of(device.begin() + 5, device.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
 PeerInfo parse_peer(const nlohmann::json& value, const std::string& path, int peer_count) {
   JsonReader reader(value, path);
   reader.reject_unknown({"id", "host", "port", "public_key", "device"});
@@ -156,6 +150,12 @@ std::string line_and_column(const std::string& text, size_t offset) {
 }
 
 }  // namespace
+
+bool is_device(const std::string& device) {
+  if (device == "cpu" || device == "cuda") return true;
+  if (device.rfind("cuda:", 0) != 0 || device.size() == 5 || device.size() > 8) return false;
+  return std::all_of(device.begin() + 5, device.end(), [](unsigned char c) { return std::isdigit(c); });
+}
 
 const std::vector<std::string>& graph_kinds() {
   static const std::vector<std::string> kinds = {

@@ -40,6 +40,9 @@ struct TopologyFile {
   nlohmann::json training = nlohmann::json::object();  // owned by the runtime's settings
 };
 
+// "cpu", "cuda" (a GPU the peer's host spreads its peers over) or "cuda:N".
+bool is_device(const std::string& device);
+
 // Reads the schema and checks the peers (ids, addresses, keys). Throws ConfigError
 // naming the field, e.g. "peers[2].port: ...".
 TopologyFile parse_topology_file(const nlohmann::json& document);

@@ -2,6 +2,8 @@
 
 #include <cuda_runtime.h>
 
+#include "kernels/cuda/check.h"
+
 namespace gossip::cuda {
 
 int device_count() {
@@ -29,5 +31,7 @@ std::string describe_devices() {
   }
   return text;
 }
+
+void use_device(int index) { check(cudaSetDevice(index), "cudaSetDevice(" + std::to_string(index) + ")"); }
 
 }  // namespace gossip::cuda

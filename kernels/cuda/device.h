@@ -8,4 +8,7 @@ namespace gossip::cuda {
 int device_count();
 // "3 GPUs: NVIDIA H100 ..." or why none is usable.
 std::string describe_devices();
+// Makes GPU `index` this thread's current device, for every allocation and kernel after it.
+// Throws std::runtime_error naming the index and CUDA's reason when it cannot.
+void use_device(int index);
 }  // namespace gossip::cuda

@@ -25,7 +25,20 @@ __global__ void sgd_kernel(SgdOptions options, float* p, const float* g, float* 
   }
 }
 
+__global__ void add_scaled_kernel(float* out, float scale, const float* x, std::size_t length) {
+  for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
+       i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
+    out[i] = __fadd_rn(out[i], __fmul_rn(scale, x[i]));
+  }
+}
+
 }  // namespace
+
+void add_scaled(float* out, float scale, const float* x, std::size_t length) {
+  if (length == 0) return;
+  add_scaled_kernel<<<blocks_for(length), kThreads>>>(out, scale, x, length);
+  check_launch("cuda::add_scaled");
+}
 
 void sgd_step(const SgdOptions& options, float* parameters, const float* gradient, float* momentum_buffer,
               std::size_t length) {

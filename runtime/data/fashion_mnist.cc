@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "kernels/gather.h"
 #include "runtime/data/idx_file.h"
 #include "common/config_error.h"
 
@@ -62,12 +63,6 @@ LabeledImages load_split(const fs::path& dir, const std::string& prefix) {
   return split;
 }
 
-std::array<float, 256> normalised_pixel_table() {
-  std::array<float, 256> table{};
-  for (int p = 0; p < 256; ++p) table[p] = (static_cast<float>(p) / 255.0f - kFashionMnistMean) / kFashionMnistStd;
-  return table;
-}
-
 }  // namespace
 
 fs::path default_fashion_mnist_dir() {
@@ -84,20 +79,29 @@ Dataset load_fashion_mnist(const fs::path& dir) {
   return dataset;
 }
 
-void gather_batch(const LabeledImages& data, std::span<const int> indices, float* images, uint8_t* labels) {
-  static const std::array<float, 256> normalised = normalised_pixel_table();
-  const size_t pixels = static_cast<size_t>(data.pixels_per_image);
+const std::array<float, 256>& normalised_pixels() {
+  static const std::array<float, 256> table = [] {
+    std::array<float, 256> values{};
+    for (int p = 0; p < 256; ++p) values[p] = (static_cast<float>(p) / 255.0f - kFashionMnistMean) / kFashionMnistStd;
+    return values;
+  }();
+  return table;
+}
+
+void check_sample_indices(int count, std::span<const int> indices) {
   for (size_t column = 0; column < indices.size(); ++column) {
     const int sample = indices[column];
-    if (sample < 0 || sample >= data.count) {
+    if (sample < 0 || sample >= count) {
       throw ConfigError("gather_batch: sample index " + std::to_string(sample) + " at batch position " +
-                        std::to_string(column) + " is outside 0.." + std::to_string(data.count - 1));
+                        std::to_string(column) + " is outside 0.." + std::to_string(count - 1));
     }
-    const uint8_t* source = data.pixels.data() + static_cast<size_t>(sample) * pixels;
-    float* target = images + column * pixels;
-    for (size_t p = 0; p < pixels; ++p) target[p] = normalised[source[p]];
-    if (labels != nullptr) labels[column] = data.labels[sample];
   }
+}
+
+void gather_batch(const LabeledImages& data, std::span<const int> indices, float* images, uint8_t* labels) {
+  check_sample_indices(data.count, indices);
+  cpu::gather_rows(data.pixels.data(), static_cast<size_t>(data.pixels_per_image), data.labels.data(), indices.data(),
+                   indices.size(), normalised_pixels().data(), images, labels);
 }
 
 }  // namespace gossip

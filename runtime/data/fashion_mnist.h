@@ -3,6 +3,7 @@
 // dataset-fashion-mnist package installs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -43,5 +44,11 @@ Dataset load_fashion_mnist(const std::filesystem::path& dir);
 // be null. Both buffers must hold indices.size() samples. Throws ConfigError for an
 // index outside 0..count-1.
 void gather_batch(const LabeledImages& data, std::span<const int> indices, float* images, uint8_t* labels);
+
+// What gather_batch maps each pixel value to.
+const std::array<float, 256>& normalised_pixels();
+// gather_batch's check of `indices`, for a gather done elsewhere (on a GPU): throws
+// ConfigError for an index outside 0..count-1.
+void check_sample_indices(int count, std::span<const int> indices);
 
 }  // namespace gossip

@@ -15,8 +15,7 @@
 #include <stdexcept>  // bad shapes and sizes throw std::invalid_argument
 #include <vector>
 
-#include "kernels/dense.h"
-#include "kernels/float_buffer.h"
+#include "runtime/cpu_device.h"
 
 namespace gossip {
 
@@ -30,18 +29,6 @@ struct BatchResult {
   double loss = 0;  // mean over the batch
   int correct = 0;  // samples whose largest logit is their label's
   int count = 0;    // samples in the batch
-};
-
-// The CPU's kernels and scratch memory.
-struct CpuDevice {
-  static constexpr const char* kName = "Mlp";
-  using Buffer = FloatBuffer;
-  static void resize(Buffer& buffer, std::size_t size) { buffer.resize(size); }
-  static constexpr auto dense_forward = &cpu::dense_forward;
-  static constexpr auto dense_backward = &cpu::dense_backward;
-  static constexpr auto relu_forward = &cpu::relu_forward;
-  static constexpr auto relu_backward = &cpu::relu_backward;
-  static constexpr auto softmax_cross_entropy = &cpu::softmax_cross_entropy;
 };
 
 // The shape's layers and their offsets in the flat buffer; initialize() draws the first

@@ -14,8 +14,10 @@
 #include "gossip/config.h"
 #include "kernels/dense.h"
 #include "kernels/distances.h"
+#include "kernels/gather.h"
 #include "kernels/order_statistics.h"
 #include "kernels/sgd_step.h"
+#include "runtime/cpu_device.h"
 #include "support/random_values.h"
 #if GOSSIP_HAVE_CUDA
 #include "kernels/cuda/device.h"
@@ -86,6 +88,49 @@ TEST_CASE("cuda sgd_step matches cpu within 2^-20 of the values' scale: plain, m
     }
   }
   CHECK_THROWS_AS(cuda::sgd_step({0.1f, 0.0f, 0.0f, true}, nullptr, nullptr, nullptr, 1), std::invalid_argument);
+}
+
+TEST_CASE("cuda add_scaled equals the CPU's out += scale * x, each operation rounded alone") {
+  if (!gpu_visible()) return;
+  std::mt19937 rng(8);
+  for (std::size_t length : kLengths) {
+    INFO("length " << length);
+    std::vector<float> out = testing::random_normal(length, rng), x = testing::random_normal(length, rng);
+    DeviceBuffer<float> dout = on_gpu(out), dx = on_gpu(x);
+    cuda::add_scaled(dout.data(), 5e-4f, dx.data(), length);
+    CpuDevice::add_scaled(out.data(), 5e-4f, x.data(), length);
+    // Equal unless the CPU build fused the multiply-add (-mfma): then within an ulp.
+    require_close(dout.download(), out, 1.0 / (1 << 23), out);
+  }
+}
+
+TEST_CASE("cuda gather_rows equals cpu's: the same floats through the table, the same labels, batches 0 to 1000") {
+  if (!gpu_visible()) return;
+  std::mt19937 rng(9);
+  const std::size_t row_length = 784, rows = 3000;
+  std::vector<uint8_t> pixels(rows * row_length), labels(rows);
+  for (auto& p : pixels) p = static_cast<uint8_t>(rng());
+  for (auto& l : labels) l = static_cast<uint8_t>(rng() % 10);
+  std::vector<float> table(256);
+  for (int v = 0; v < 256; ++v) table[v] = (v / 255.0f - 0.3f) / 0.35f;
+  DeviceBuffer<uint8_t> dpixels{std::span<const uint8_t>(pixels)}, dlabels{std::span<const uint8_t>(labels)};
+  DeviceBuffer<float> dtable = on_gpu(table);
+  for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{33}, std::size_t{1000}}) {
+    INFO("batch " << count);
+    std::vector<int> indices(count);
+    for (auto& i : indices) i = static_cast<int>(rng() % rows);
+    std::vector<float> images(count * row_length);
+    std::vector<uint8_t> batch_labels(count);
+    cpu::gather_rows(pixels.data(), row_length, labels.data(), indices.data(), count, table.data(), images.data(),
+                     batch_labels.data());
+    DeviceBuffer<int> dindices{std::span<const int>(indices)};
+    DeviceBuffer<float> dimages(count * row_length);
+    DeviceBuffer<uint8_t> dbatch_labels(count);
+    cuda::gather_rows(dpixels.data(), row_length, dlabels.data(), dindices.data(), count, dtable.data(), dimages.data(),
+                      dbatch_labels.data());
+    require_equal(dimages.download(), images);
+    CHECK(dbatch_labels.download() == batch_labels);
+  }
 }
 
 TEST_CASE("cuda coordinate_median and trimmed_mean equal cpu's, value for value, for k = 1 to 9") {

@@ -1,6 +1,6 @@
 // The first-run failures a new user meets, each loud and non-zero: a peer alone, a launch
 // whose peer cannot start, a run directory in use, Ctrl-C without periodic checkpoints, a
-// GPU asked for on a CPU-only build.
+// GPU that cannot be used here.
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>
@@ -134,15 +134,30 @@ TEST_CASE("Ctrl-C without periodic checkpoints: every peer checkpoints one round
   CHECK(summary["rounds_run"] == rounds - stopped.front());
 }
 
-TEST_CASE("a GPU asked for on this CPU-only path is refused, naming the peer and the field") {
+TEST_CASE("a GPU that cannot be used is refused before any round, naming the peer, the field and the reason") {
   testing::TempDir dir;
   std::string topology = write_topology(dir, 2, {{"task", "least_squares"}, {"rounds", 5}});
   json file = json::parse(read_file(topology));
   file["peers"][1]["device"] = "cuda:0";
   topology = dir.write("gpu.json", file.dump());
+  REQUIRE(run_gossip_command({"version"}, dir.file("version.log")) == 0);
+  const std::string version = read_file(dir.file("version.log"));
+  // Why this machine refuses it: no CUDA in the build, no usable GPU, or (with a GPU) a task
+  // that has no GPU implementation.
+  std::string reason = "peers[1].device is \"cuda:0\", but this machine has no usable GPU";
+  if (contains(version, "CUDA: not built")) reason = "peers[1].device is \"cuda:0\", but this program was built without CUDA";
+  if (contains(version, "CUDA: built; 1 GPU") || contains(version, "GPUs:")) {
+    reason = "training.task \"least_squares\" has no cuda implementation (it runs on: cpu); peer 1's device is \"cuda:0\"";
+  }
+  INFO(version);
   CHECK(run_gossip_command({"launch", topology, "--run-dir", dir.file("run")}, dir.file("launch.log")) == 2);
-  CHECK(contains(read_file(dir.file("launch.log")), "peers[1].device is \"cuda:0\", but this build trains on the CPU only"));
+  CHECK(contains(read_file(dir.file("launch.log")), reason));
   CHECK(run_gossip_command({"peer", topology, "--id", "1", "--run-dir", dir.file("run2")}, dir.file("peer.log")) == 2);
+  CHECK(contains(read_file(dir.file("peer.log")), reason));
+  // A --device that names no device is refused as such.
+  CHECK(run_gossip_command({"peer", topology, "--id", "1", "--device", "gpu", "--run-dir", dir.file("run3")},
+                           dir.file("flag.log")) == 2);
+  CHECK(contains(read_file(dir.file("flag.log")), "--device \"gpu\": expected \"cpu\", \"cuda\" or \"cuda:N\""));
 }
 
 TEST_CASE("summary: which peers trained without which neighbours") {

@@ -1,0 +1,49 @@
+// The CPU as a device of the code written once for either (the MLP's passes in
+// runtime/tasks/mlp_passes.h, the trainer in runtime/trainer_passes.h): its kernels, and
+// memory that is the host's own, so staging a host buffer is a view of it and costs
+// nothing. runtime/cuda/cuda_device.h is the GPU's.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "kernels/dense.h"
+#include "kernels/float_buffer.h"
+#include "kernels/sgd_step.h"
+
+namespace gossip {
+
+struct CpuDevice {
+  static constexpr const char* kName = "Mlp";
+  using Buffer = FloatBuffer;
+  // Scratch: what the buffer held is not kept.
+  static void resize(Buffer& buffer, std::size_t size) { buffer.resize(size); }
+  static void zero(Buffer& buffer, std::size_t size) { buffer.assign(size, 0.0f); }
+
+  // A host buffer as the kernels take it: itself.
+  static std::span<float> stage(std::span<float> host, Buffer&) { return host; }
+  static std::span<const float> stage(std::span<const float> host, Buffer&) { return host; }
+  static std::span<float> output(std::span<float> host, Buffer&) { return host; }
+  // Results back into host memory: there already.
+  static void unstage(std::span<const float> device, std::span<float> host) {
+    if (device.data() != host.data()) std::copy(device.begin(), device.end(), host.begin());
+  }
+  static std::vector<float> download(const Buffer& buffer) { return {buffer.begin(), buffer.end()}; }
+  static void upload(std::span<const float> host, Buffer& buffer) { buffer.assign(host.begin(), host.end()); }
+
+  static constexpr auto dense_forward = &cpu::dense_forward;
+  static constexpr auto dense_backward = &cpu::dense_backward;
+  static constexpr auto relu_forward = &cpu::relu_forward;
+  static constexpr auto relu_backward = &cpu::relu_backward;
+  static constexpr auto softmax_cross_entropy = &cpu::softmax_cross_entropy;
+  static constexpr auto sgd_step = &cpu::sgd_step;
+  // out += scale * x. Here, not in kernels/cpu: compiled with the runtime's flags, so its
+  // rounding is what the peer loop's was before trainers (bit-exact resumes and tests).
+  static void add_scaled(float* out, float scale, const float* x, std::size_t length) {
+    for (std::size_t k = 0; k < length; ++k) out[k] += scale * x[k];
+  }
+};
+
+}  // namespace gossip
