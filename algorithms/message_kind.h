@@ -13,6 +13,7 @@ enum class MessageKind : uint8_t {
   kTracking = 3,  // gradient tracking: the model and its tracked direction, in one message
   kChoco = 4,     // CHOCO: the compressed change of the public copy, with resync flags
   kPushSum = 5,   // push-sum: the peer's weight and its (biased) model
+  kDeviceSetup = 6,  // the runtime's: a device channel's id (NCCL), from the lower id of a link's two peers
 };
 
 constexpr uint8_t wire_kind(MessageKind kind) { return static_cast<uint8_t>(kind); }

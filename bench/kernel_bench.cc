@@ -44,9 +44,11 @@ double measured_peak_bandwidth(const KernelBenchOptions& options) {
   return best;
 }
 
-const KernelSet kCpuKernels{&cpu::weighted_sum, &cpu::sgd_step,     &cpu::coordinate_median,    &cpu::trimmed_mean,
-                            &cpu::squared_distance, &cpu::all_finite, &cpu::relu_forward,
-                            &cpu::dense_forward, &cpu::dense_backward, &cpu::softmax_cross_entropy};
+const KernelSet kCpuKernels{&cpu::weighted_sum,  &cpu::sgd_step,       &cpu::coordinate_median,
+                            &cpu::trimmed_mean,  &cpu::squared_distance, &cpu::all_finite,
+                            &cpu::relu_forward,  &cpu::dense_forward,   &cpu::dense_backward,
+                            &cpu::softmax_cross_entropy, &cpu::sign_bits, &cpu::qsgd_codes,
+                            &cpu::top_k_indices, &cpu::sketch};
 
 std::vector<double> time_cpu_kernels(const KernelBenchOptions& options) {
   const KernelShapes shapes(options);
@@ -64,11 +66,13 @@ std::vector<double> time_cpu_kernels(const KernelBenchOptions& options) {
               grad_output = filled(shapes.dense_output), dense_output(shapes.dense_output), grad_weights(shapes.weights),
               grad_bias(kDenseOutputs), grad_input(shapes.dense_input), logits = filled(shapes.logits),
               grad_logits(shapes.logits);
-  std::vector<uint8_t> labels(shapes.labels);
+  std::vector<uint8_t> labels(shapes.labels), packed(shapes.packed_bytes);
+  std::vector<uint32_t> indices(shapes.kept);
   for (auto& label : labels) label = static_cast<uint8_t>(rng() % kSoftmaxClasses);
   KernelBuffers buffers{{}, out.data(), parameters.data(), momentum.data(), weights.data(), bias.data(),
                         dense_input.data(), grad_output.data(), dense_output.data(), grad_weights.data(),
-                        grad_bias.data(), grad_input.data(), logits.data(), labels.data(), grad_logits.data()};
+                        grad_bias.data(), grad_input.data(), logits.data(), labels.data(), grad_logits.data(),
+                        packed.data(), indices.data()};
   for (const auto& input : inputs) buffers.inputs.push_back(input.data());
   std::vector<double> medians;
   for (KernelOperation operation : kKernelOperations) {
@@ -123,6 +127,14 @@ KernelWork kernel_work(KernelOperation operation, const KernelBenchOptions& opti
     case KernelOperation::kSoftmax:
       return {"softmax_cross_entropy", false, columns * (2 * kSoftmaxClasses * floats + 1),
               "read logits, labels; write grad: (2 c 4 + 1) n/c B"};
+    case KernelOperation::kSignBits:
+      return {"sign_bits", false, n * floats + n / 8, "read 1, write a bit each: n 4 + n/8 B"};
+    case KernelOperation::kQsgdCodes:
+      return {"qsgd_codes (4 bits)", false, n * floats + n * kQsgdBits / 8, "read 1, write 4 bits each: n 4 + n/2 B"};
+    case KernelOperation::kTopK:
+      return {"top_k_indices (1%)", false, n * floats, "read 1 (a selection: n 4 B, not the sort's traffic)"};
+    case KernelOperation::kSketch:
+      return {"sketch (64 rows)", false, n * floats, "read 1: n 4 B"};
   }
   return {};
 }

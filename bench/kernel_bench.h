@@ -26,13 +26,17 @@ struct KernelBenchOptions {
 
 enum class KernelOperation {
   kWeightedSum, kSgdStep, kMedian, kTrimmedMean, kSquaredDistance, kAllFinite, kRelu, kDenseForward,
-  kDenseBackward, kSoftmax
+  kDenseBackward, kSoftmax, kSignBits, kQsgdCodes, kTopK, kSketch
 };
 inline constexpr std::array kKernelOperations{
     KernelOperation::kWeightedSum,  KernelOperation::kSgdStep,        KernelOperation::kMedian,
     KernelOperation::kTrimmedMean,  KernelOperation::kSquaredDistance, KernelOperation::kAllFinite,
     KernelOperation::kRelu,         KernelOperation::kDenseForward,    KernelOperation::kDenseBackward,
-    KernelOperation::kSoftmax};
+    KernelOperation::kSoftmax,      KernelOperation::kSignBits,        KernelOperation::kQsgdCodes,
+    KernelOperation::kTopK,         KernelOperation::kSketch};
+
+// QSGD's bits per value, top-k's share of the values and the sketch's rows, as timed.
+inline constexpr int kQsgdBits = 4, kTopKPerMille = 10, kSketchRows = 64;
 
 // The layer the dense rows time, and the classes of the softmax (whose columns are length / 10).
 inline constexpr int kDenseInputs = 784, kDenseOutputs = 256, kSoftmaxClasses = 10;

@@ -58,10 +58,11 @@ DeviceBuffer<float> random_buffer(std::size_t size, std::mt19937& rng) {
   return DeviceBuffer<float>(std::span<const float>(values));
 }
 
-const KernelSet kGpuKernels{&cuda::weighted_sum,   &cuda::sgd_step,     &cuda::coordinate_median,
-                            &cuda::trimmed_mean,   &cuda::squared_distance, &cuda::all_finite,
-                            &cuda::relu_forward,   &cuda::dense_forward, &cuda::dense_backward,
-                            &cuda::softmax_cross_entropy};
+const KernelSet kGpuKernels{&cuda::weighted_sum,  &cuda::sgd_step,       &cuda::coordinate_median,
+                            &cuda::trimmed_mean,  &cuda::squared_distance, &cuda::all_finite,
+                            &cuda::relu_forward,  &cuda::dense_forward,   &cuda::dense_backward,
+                            &cuda::softmax_cross_entropy, &cuda::sign_bits, &cuda::qsgd_codes,
+                            &cuda::top_k_indices, &cuda::sketch};
 
 }  // namespace
 
@@ -83,10 +84,12 @@ std::optional<GpuKernelTimes> time_gpu_kernels(const KernelBenchOptions& options
   check(cudaMemset(momentum.data(), 0, shapes.length * sizeof(float)), "cudaMemset");
   std::vector<uint8_t> host_labels(shapes.labels);
   for (auto& label : host_labels) label = static_cast<uint8_t>(rng() % kSoftmaxClasses);
-  DeviceBuffer<uint8_t> labels{std::span<const uint8_t>(host_labels)};
+  DeviceBuffer<uint8_t> labels{std::span<const uint8_t>(host_labels)}, packed(shapes.packed_bytes);
+  DeviceBuffer<uint32_t> indices(shapes.kept);
   KernelBuffers buffers{{}, out.data(), parameters.data(), momentum.data(), weights.data(), bias.data(),
                         dense_input.data(), grad_output.data(), dense_output.data(), grad_weights.data(),
-                        grad_bias.data(), grad_input.data(), logits.data(), labels.data(), grad_logits.data()};
+                        grad_bias.data(), grad_input.data(), logits.data(), labels.data(), grad_logits.data(),
+                        packed.data(), indices.data()};
   for (const auto& input : inputs) buffers.inputs.push_back(input.data());
 
   int device = 0;

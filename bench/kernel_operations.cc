@@ -1,5 +1,6 @@
 #include "bench/kernel_operations.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace gossip::bench {
@@ -10,7 +11,9 @@ KernelShapes::KernelShapes(const KernelBenchOptions& options)
       dense_input(std::size_t{kDenseInputs} * options.batch),
       dense_output(std::size_t{kDenseOutputs} * options.batch),
       logits(options.length / kSoftmaxClasses * kSoftmaxClasses),
-      labels(options.length / kSoftmaxClasses) {}
+      labels(options.length / kSoftmaxClasses),
+      packed_bytes(4 * ((options.length * kQsgdBits + 31) / 32)),
+      kept(std::max<std::size_t>(1, options.length * kTopKPerMille / 1000)) {}
 
 void run_kernel_operation(const KernelSet& kernels, KernelOperation operation, const KernelBuffers& buffers,
                           const KernelBenchOptions& options) {
@@ -54,6 +57,18 @@ void run_kernel_operation(const KernelSet& kernels, KernelOperation operation, c
     case KernelOperation::kSoftmax:
       kernels.softmax_cross_entropy(buffers.logits, buffers.labels, kSoftmaxClasses,
                                     static_cast<int>(n / kSoftmaxClasses), buffers.grad_logits);
+      return;
+    case KernelOperation::kSignBits:
+      kernels.sign_bits(buffers.inputs[0], n, buffers.packed);
+      return;
+    case KernelOperation::kQsgdCodes:
+      kernels.qsgd_codes(buffers.inputs[0], n, 1000.0f, (1 << (kQsgdBits - 1)) - 1, kQsgdBits, 7, buffers.packed);
+      return;
+    case KernelOperation::kTopK:
+      kernels.top_k_indices(buffers.inputs[0], n, std::max<std::size_t>(1, n * kTopKPerMille / 1000), buffers.indices);
+      return;
+    case KernelOperation::kSketch:
+      if (kernels.sketch(buffers.inputs[0], n, kSketchRows, 5).size() != kSketchRows) throw std::logic_error("sketch size");
       return;
   }
 }

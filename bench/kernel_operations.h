@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "bench/kernel_bench.h"
+#include "kernels/compression.h"
 #include "kernels/dense.h"
 #include "kernels/distances.h"
 #include "kernels/order_statistics.h"
 #include "kernels/sgd_step.h"
+#include "kernels/sketch.h"
 #include "kernels/weighted_sum.h"
 
 namespace gossip::bench {
@@ -27,11 +29,16 @@ struct KernelSet {
   decltype(&cpu::dense_forward) dense_forward;
   decltype(&cpu::dense_backward) dense_backward;
   decltype(&cpu::softmax_cross_entropy) softmax_cross_entropy;
+  decltype(&cpu::sign_bits) sign_bits;
+  decltype(&cpu::qsgd_codes) qsgd_codes;
+  decltype(&cpu::top_k_indices) top_k_indices;
+  decltype(&cpu::sketch) sketch;
 };
 
 // The sizes of every buffer an operation touches, in floats (labels: bytes).
 struct KernelShapes {
   std::size_t length, weights, dense_input, dense_output, logits, labels;
+  std::size_t packed_bytes, kept;  // QSGD's codes (whole 4-byte words), top-k's indices
   explicit KernelShapes(const KernelBenchOptions& options);
 };
 
@@ -46,6 +53,8 @@ struct KernelBuffers {
   const float* logits;
   const uint8_t* labels;
   float* grad_logits;
+  uint8_t* packed;    // packed_bytes: sign bits or QSGD codes
+  uint32_t* indices;  // kept
 };
 
 void run_kernel_operation(const KernelSet& kernels, KernelOperation operation, const KernelBuffers& buffers,

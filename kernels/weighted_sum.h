@@ -14,9 +14,13 @@ namespace gossip::cpu {
 // `out` may alias inputs[0] (mixing in place into the own model) but no other input.
 void weighted_sum(std::span<const float* const> inputs, std::span<const double> weights, float* out,
                   std::size_t length);
+// out += scale * (a - b), each operation rounded to float32 on its own: self-centred
+// clipping's step towards a neighbour (algorithms/aggregators/clipping.cc).
+void add_scaled_difference(float* out, float scale, const float* a, const float* b, std::size_t length);
 }  // namespace gossip::cpu
 
 namespace gossip::cuda {
 void weighted_sum(std::span<const float* const> inputs, std::span<const double> weights, float* out,
                   std::size_t length);
+void add_scaled_difference(float* out, float scale, const float* a, const float* b, std::size_t length);
 }  // namespace gossip::cuda

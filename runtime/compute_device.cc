@@ -45,6 +45,19 @@ int spread_gpu(const TopologyFile& file, int id, int gpus) {
   return gpus > 0 ? rank % gpus : 0;
 }
 
+std::vector<int> channel_neighbours(const TopologyFile& file, std::span<const int> neighbours, int id, int gpu,
+                                    int gpus) {
+  std::vector<int> peers;
+  const std::string& host = file.peers[static_cast<size_t>(id)].host;
+  for (int neighbour : neighbours) {
+    const PeerInfo& peer = file.peers[static_cast<size_t>(neighbour)];
+    if (peer.host != host || peer.device == "cpu") continue;
+    const int index = peer.device == "cuda" ? spread_gpu(file, neighbour, gpus) : *gpu_index(peer.device);
+    if (index != gpu && index < gpus) peers.push_back(neighbour);
+  }
+  return peers;
+}
+
 std::string resolve_device(const TopologyFile& file, int id, const std::string& path, const std::string& requested) {
   const std::string field = requested.empty() ? path + ": peers[" + std::to_string(id) + "].device"
                                               : "--device (peer " + std::to_string(id) + ")";

@@ -7,12 +7,15 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "topology/topology_file.h"
 
 namespace gossip {
 
+class DeviceChannelFactory;
 class Task;
 class Trainer;
 struct TrainingConfig;
@@ -22,6 +25,9 @@ struct GpuSupport {
   std::function<std::string()> describe;   // "1 GPU: NVIDIA H200", or why none is usable
   // The peer's trainer (runtime/trainer.h) on GPU `index`, for a task made on that GPU.
   std::function<std::unique_ptr<Trainer>(Task& task, const TrainingConfig& config, int index)> make_trainer;
+  // Device channels (NCCL) on GPU `index` to neighbours on other GPUs of the host; empty
+  // when the build has no NCCL.
+  std::function<std::unique_ptr<DeviceChannelFactory>(int index)> channel_factory;
 };
 
 // Replaces what was registered; a default-constructed GpuSupport takes it away again.
@@ -36,6 +42,11 @@ std::optional<int> gpu_index(const std::string& device);
 // "cuda", in id order, take the `gpus` visible GPUs in turn. `gossip launch` and a peer
 // started by hand compute the same, so no flag has to carry it.
 int spread_gpu(const TopologyFile& file, int id, int gpus);
+
+// The neighbours of peer `id` (on GPU `gpu` of a host with `gpus` visible) that it reaches
+// over device channels: those of its host whose own device is another GPU there. Both ends
+// of a link compute the same from the same file.
+std::vector<int> channel_neighbours(const TopologyFile& file, std::span<const int> neighbours, int id, int gpu, int gpus);
 
 // Peer `id`'s device, "cpu" or "cuda:N": `requested` when not empty (the --device flag),
 // else the file's peers[id].device. Throws ConfigError naming `path`, the peer and the

@@ -6,6 +6,7 @@
 #include "common/config_error.h"
 #include "kernels/dense.h"
 #include "runtime/peer.h"
+#include "algorithms/message_kind.h"
 #include "runtime/checkpoint.h"
 #include "runtime/compute_device.h"
 #include "runtime/metrics_log.h"
@@ -13,6 +14,7 @@
 #include "runtime/peer_network.h"
 #include "runtime/run_directory.h"
 #include "topology/topology_file.h"
+#include "transport/device_link_transport.h"
 #include "transport/identity.h"
 
 namespace gossip {
@@ -100,11 +102,31 @@ int run_peer(const PeerOptions& options) {
     peer.start_fresh();
   }
 
-  NetworkSettings settings =
-      peer_network_settings(peer.max_payload_bytes(), peer.message_kinds(), config.late_rounds, peer.first_round());
+  // Neighbours on other GPUs of this host take device channels (NCCL) when there are any.
+  const std::optional<int> gpu = gpu_index(prepared.device);
+  const GpuSupport* support = gpu_support();
+  std::vector<int> channel_peers;
+  if (gpu && config.nccl && support && support->channel_factory) {
+    const std::vector<int> neighbours = loaded.topology.linked_peers(options.id);
+    channel_peers = channel_neighbours(loaded.file, neighbours, options.id, *gpu, support->device_count());
+  }
+  std::vector<uint8_t> kinds = peer.message_kinds();
+  if (!channel_peers.empty()) kinds.push_back(wire_kind(MessageKind::kDeviceSetup));
+  NetworkSettings settings = peer_network_settings(peer.max_payload_bytes(), kinds, config.late_rounds, peer.first_round());
   settings.plaintext = options.plaintext;
   settings.log = [&peer](const std::string& line) { peer.log(line); };
-  TcpTransport transport(tcp_options_for(loaded, options.id, prepared.identity, settings));
+  TcpTransport tcp(tcp_options_for(loaded, options.id, prepared.identity, settings));
+  std::unique_ptr<DeviceChannelFactory> channels;
+  std::unique_ptr<DeviceLinkTransport> device_links;
+  if (!channel_peers.empty()) {
+    channels = support->channel_factory(*gpu);
+    const auto patience = std::chrono::milliseconds(static_cast<int64_t>(config.round_timeout_seconds * 1000));
+    device_links = std::make_unique<DeviceLinkTransport>(
+        tcp, *channels,
+        DeviceLinkOptions{channel_peers, peer.max_payload_bytes(), wire_kind(MessageKind::kDeviceSetup), patience,
+                          settings.log});
+  }
+  Transport& transport = device_links ? static_cast<Transport&>(*device_links) : tcp;
   if (peer.run(transport)) return 0;
   if (!interrupted) return 0;  // its attack was to leave: that is the run going as set
   if (checkpoint_rounds(checkpoint_directory(options.run_dir, options.id)).empty()) {

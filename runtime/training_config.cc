@@ -146,7 +146,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
                          "consensus_step", "aggregator", "byzantine", "seed",
                          "eval_every", "checkpoint_every", "snapshot_every", "round_timeout_seconds",
                          "round_deadline", "round_deadline_floor_seconds", "late_rounds", "startup_timeout_seconds",
-                         "train_alone", "sketch_size", "threads"});
+                         "train_alone", "sketch_size", "threads", "nccl"});
   TrainingConfig config;
   config.task = reader.string_or("task", config.task);
   if (reader.has("task_options")) {
@@ -184,6 +184,7 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   config.train_alone = reader.boolean_or("train_alone", config.train_alone);
   config.sketch_size = static_cast<int>(reader.integer_or("sketch_size", config.sketch_size, 0, 4096));
   config.threads = static_cast<int>(reader.integer_or("threads", config.threads, 1, 1024));
+  config.nccl = reader.boolean_or("nccl", config.nccl);
   return config;
 }
 
@@ -277,6 +278,7 @@ nlohmann::json to_json(const TrainingConfig& config) {
       {"train_alone", config.train_alone},
       {"sketch_size", config.sketch_size},
       {"threads", config.threads},
+      {"nccl", config.nccl},
   };
 }
 

@@ -66,6 +66,9 @@ struct TrainingConfig {
   bool train_alone = false;             // a peer none of whose neighbours linked trains alone, instead of failing
   int sketch_size = 64;           // rows of the random sketch S x_i in the metrics
   int threads = 1;                // compute threads per peer
+  // Peers of one host on different GPUs exchange over NCCL (transport/device_channels.h);
+  // false keeps every link on encrypted TCP.
+  bool nccl = true;
 };
 
 // Reads `training` (the section's JSON object), falling back to `file_seed` for the seed.

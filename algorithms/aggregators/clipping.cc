@@ -6,6 +6,7 @@
 
 #include "algorithms/aggregators/closed_neighbourhood.h"
 #include "kernels/distances.h"
+#include "kernels/weighted_sum.h"
 
 namespace gossip {
 
@@ -28,9 +29,7 @@ AggregateReport SelfCentredClipping::aggregate(std::span<float> own, double self
   for (std::size_t j = 0; j < present; ++j) {
     // w_ij clip(x_j - x_i, tau), with x_i the peer's vector before any neighbour moved it.
     const double scale = closed.weights[j + 1] * (distances[j] > tau ? tau / distances[j] : 1.0);
-    const float* neighbour = closed.values[j + 1];
-    const auto s = static_cast<float>(scale);
-    for (std::size_t k = 0; k < length; ++k) own[k] += s * (neighbour[k] - start_[k]);
+    cpu::add_scaled_difference(own.data(), static_cast<float>(scale), closed.values[j + 1], start_.data(), length);
   }
   return {std::move(closed.left_out)};
 }

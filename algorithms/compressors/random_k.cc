@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "common/splitmix64.h"
+#include "kernels/compression.h"
 
 namespace gossip {
 
@@ -35,10 +36,9 @@ std::span<const uint8_t> RandomK::encode(std::span<const float> values, uint64_t
   scratch.resize(max_wire_bytes(length));
   std::memcpy(scratch.data(), &seed, 8);
   const std::vector<uint32_t> indices = random_indices(seed, k, length);
-  for (std::size_t j = 0; j < k; ++j) {
-    const float value = values[indices[j]] * scale;
-    std::memcpy(scratch.data() + 8 + 4 * j, &value, 4);
-  }
+  std::vector<float> kept(k);
+  cpu::gather_scaled(values.data(), indices.data(), k, scale, kept.data());
+  if (k > 0) std::memcpy(scratch.data() + 8, kept.data(), 4 * k);
   return scratch;
 }
 
@@ -48,8 +48,10 @@ std::optional<std::span<const float>> RandomK::decode(std::span<const uint8_t> b
   uint64_t seed;
   std::memcpy(&seed, bytes.data(), 8);
   const std::vector<uint32_t> indices = random_indices(seed, kept_.of(length), length);
-  scratch.assign(length, 0.0f);
-  for (std::size_t j = 0; j < indices.size(); ++j) std::memcpy(&scratch[indices[j]], bytes.data() + 8 + 4 * j, 4);
+  std::vector<float> kept(indices.size());
+  if (!kept.empty()) std::memcpy(kept.data(), bytes.data() + 8, 4 * kept.size());
+  scratch.resize(length);
+  cpu::scatter(kept.data(), indices.data(), kept.size(), length, scratch.data());
   return std::span<const float>(scratch.data(), length);
 }
 

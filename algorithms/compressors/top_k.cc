@@ -4,12 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/compression.h"
+
 namespace gossip {
 namespace {
-
-// NaN ranks above everything, so the ordering stays strict weak (and a diverged model
-// shows as one, rather than being hidden by the selection).
-float magnitude(float value) { return std::isnan(value) ? INFINITY : std::abs(value); }
 
 std::size_t varint_bytes(uint64_t value) {
   std::size_t bytes = 1;
@@ -50,29 +48,15 @@ std::size_t TopK::max_wire_bytes(std::size_t length) const {
 
 std::span<const uint8_t> TopK::encode(std::span<const float> values, uint64_t, std::vector<uint8_t>& scratch) const {
   const std::size_t length = values.size(), k = kept_.of(length);
-  // The k-th largest magnitude, then every index above it and the lowest ones equal to it.
-  std::vector<uint32_t> chosen;
-  chosen.reserve(k);
-  if (k > 0) {
-    std::vector<float> order(length);
-    for (std::size_t i = 0; i < length; ++i) order[i] = magnitude(values[i]);
-    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k - 1), order.end(), std::greater<>());
-    const float threshold = order[k - 1];
-    std::size_t above = 0;
-    for (float value : values) above += magnitude(value) > threshold;
-    std::size_t equal_wanted = k - above;
-    for (std::size_t i = 0; i < length; ++i) {
-      const float size = magnitude(values[i]);
-      if (size > threshold || (size == threshold && equal_wanted > 0 && equal_wanted--)) {
-        chosen.push_back(static_cast<uint32_t>(i));
-      }
-    }
-  }
+  std::vector<uint32_t> chosen(k);
+  cpu::top_k_indices(values.data(), length, k, chosen.data());
+  std::vector<float> kept(k);
+  cpu::gather(values.data(), chosen.data(), k, kept.data());
   scratch.clear();
   for (std::size_t j = 0; j < k; ++j) put_varint(scratch, j == 0 ? chosen[0] : chosen[j] - chosen[j - 1] - 1);
   const std::size_t values_at = scratch.size();
   scratch.resize(values_at + 4 * k);
-  for (std::size_t j = 0; j < k; ++j) std::memcpy(scratch.data() + values_at + 4 * j, &values[chosen[j]], 4);
+  if (k > 0) std::memcpy(scratch.data() + values_at, kept.data(), 4 * k);
   return scratch;
 }
 
@@ -90,8 +74,10 @@ std::optional<std::span<const float>> TopK::decode(std::span<const uint8_t> byte
     next = indices[j] + uint64_t{1};
   }
   if (bytes.size() - offset != 4 * k) return std::nullopt;
-  scratch.assign(length, 0.0f);
-  for (std::size_t j = 0; j < k; ++j) std::memcpy(&scratch[indices[j]], bytes.data() + offset + 4 * j, 4);
+  std::vector<float> kept(k);
+  if (k > 0) std::memcpy(kept.data(), bytes.data() + offset, 4 * k);
+  scratch.resize(length);
+  cpu::scatter(kept.data(), indices.data(), k, length, scratch.data());
   return std::span<const float>(scratch.data(), length);
 }
 

@@ -27,4 +27,8 @@ void weighted_sum(std::span<const float* const> inputs, std::span<const double> 
   }
 }
 
+void add_scaled_difference(float* out, float scale, const float* a, const float* b, std::size_t length) {
+  for (std::size_t k = 0; k < length; ++k) out[k] += scale * (a[k] - b[k]);
+}
+
 }  // namespace gossip::cpu

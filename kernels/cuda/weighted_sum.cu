@@ -24,7 +24,21 @@ __global__ void weighted_sum_kernel(Inputs inputs, Weights weights, float* out, 
   }
 }
 
+__global__ void add_scaled_difference_kernel(float* out, float scale, const float* a, const float* b,
+                                             std::size_t length) {
+  for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
+       i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
+    out[i] = __fadd_rn(out[i], __fmul_rn(scale, __fsub_rn(a[i], b[i])));
+  }
+}
+
 }  // namespace
+
+void add_scaled_difference(float* out, float scale, const float* a, const float* b, std::size_t length) {
+  if (length == 0) return;
+  add_scaled_difference_kernel<<<blocks_for(length), kThreads>>>(out, scale, a, b, length);
+  check_launch("cuda::add_scaled_difference");
+}
 
 void weighted_sum(std::span<const float* const> inputs, std::span<const double> weights, float* out,
                   std::size_t length) {

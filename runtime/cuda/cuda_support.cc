@@ -1,11 +1,15 @@
 #include "runtime/cuda/cuda_support.h"
 
+#include "gossip/config.h"
 #include "kernels/cuda/device.h"
 #include "runtime/compute_device.h"
 #include "runtime/cuda/cuda_device.h"
 #include "runtime/cuda/device_samples.h"
 #include "runtime/tasks/mlp_task.h"
 #include "runtime/trainer_passes.h"
+#if GOSSIP_HAVE_NCCL
+#include "transport/nccl/nccl_channels.h"
+#endif
 
 namespace gossip {
 
@@ -16,7 +20,13 @@ void register_cuda_support() {
                         [](Task& task, const TrainingConfig& config, int index) -> std::unique_ptr<Trainer> {
                           cuda::use_device(index);
                           return std::make_unique<BasicTrainer<CudaDevice>>(task, config);
-                        }});
+                        },
+#if GOSSIP_HAVE_NCCL
+                        nccl::make_channel_factory
+#else
+                        nullptr
+#endif
+  });
   // The task comes first (peer.cc), so it picks the peer's GPU before it uploads its data.
   register_task(
       "mlp",

@@ -7,16 +7,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gossip/config.h"
+#include "kernels/compression.h"
 #include "kernels/dense.h"
 #include "kernels/distances.h"
 #include "kernels/gather.h"
 #include "kernels/order_statistics.h"
 #include "kernels/sgd_step.h"
+#include "kernels/sketch.h"
+#include "kernels/weighted_sum.h"
 #include "runtime/cpu_device.h"
 #include "support/random_values.h"
 #if GOSSIP_HAVE_CUDA
@@ -130,6 +134,132 @@ TEST_CASE("cuda gather_rows equals cpu's: the same floats through the table, the
                       dbatch_labels.data());
     require_equal(dimages.download(), images);
     CHECK(dbatch_labels.download() == batch_labels);
+  }
+}
+
+template <typename T>
+DeviceBuffer<T> from_gpuas(const std::vector<T>& host) {
+  return DeviceBuffer<T>(std::span<const T>(host));
+}
+
+TEST_CASE("cuda compression: the sums within 1e-12, sign and QSGD bytes and values equal cpu's, for 2 to 16 bits") {
+  if (!gpu_visible()) return;
+  std::mt19937 rng(10);
+  for (std::size_t length : kLengths) {
+    INFO("length " << length);
+    std::vector<float> values = testing::random_normal(length, rng);
+    if (length > 1) values[1] = -0.0f;  // a negative zero: its sign bit is set, and it is not < 0
+    DeviceBuffer<float> dvalues = on_gpu(values);
+    const double squares = cpu::sum_of_squares(values.data(), length);
+    CHECK(cuda::sum_of_squares(dvalues.data(), length) == doctest::Approx(squares).epsilon(1e-12));
+    CHECK(cuda::sum_of_magnitudes(dvalues.data(), length) ==
+          doctest::Approx(cpu::sum_of_magnitudes(values.data(), length)).epsilon(1e-12));
+
+    std::vector<uint8_t> bits((length + 7) / 8);
+    cpu::sign_bits(values.data(), length, bits.data());
+    DeviceBuffer<uint8_t> dbits(bits.size());
+    cuda::sign_bits(dvalues.data(), length, dbits.data());
+    CHECK(dbits.download() == bits);
+    std::vector<float> signs(length);
+    DeviceBuffer<float> dsigns(length);
+    cpu::sign_values(bits.data(), length, 0.75f, signs.data());
+    cuda::sign_values(dbits.data(), length, 0.75f, dsigns.data());
+    require_equal(dsigns.download(), signs);
+
+    const float norm = static_cast<float>(std::sqrt(squares));
+    for (int code_bits : {2, 4, 8, 16}) {
+      INFO("bits " << code_bits);
+      const int levels = (1 << (code_bits - 1)) - 1;
+      const std::size_t bytes = (length * code_bits + 7) / 8, words = (length * code_bits + 31) / 32;
+      std::vector<uint8_t> packed(bytes);
+      cpu::qsgd_codes(values.data(), length, norm, levels, code_bits, 99, packed.data());
+      DeviceBuffer<uint8_t> dpacked(4 * words);
+      cuda::qsgd_codes(dvalues.data(), length, norm, levels, code_bits, 99, dpacked.data());
+      std::vector<uint8_t> from_gpu = dpacked.download();
+      from_gpu.resize(bytes);
+      CHECK(from_gpu == packed);
+      std::vector<float> decoded(length);
+      DeviceBuffer<float> ddecoded(length);
+      REQUIRE(cpu::qsgd_values(packed.data(), length, norm, levels, code_bits, decoded.data()));
+      REQUIRE(cuda::qsgd_values(dpacked.data(), length, norm, levels, code_bits, ddecoded.data()));
+      require_equal(ddecoded.download(), decoded);
+    }
+  }
+  // A level above s is refused by both.
+  std::vector<uint8_t> bad{0xff, 0xff};
+  DeviceBuffer<uint8_t> dbad = from_gpuas(bad);
+  std::vector<float> out(4);
+  DeviceBuffer<float> dout(4);
+  CHECK_FALSE(cpu::qsgd_values(bad.data(), 4, 1.0f, 2, 4, out.data()));
+  CHECK_FALSE(cuda::qsgd_values(dbad.data(), 4, 1.0f, 2, 4, dout.data()));
+}
+
+TEST_CASE("cuda top-k indices, gather and scatter equal cpu's, ties and NaN included") {
+  if (!gpu_visible()) return;
+  std::mt19937 rng(11);
+  for (std::size_t length : kLengths) {
+    if (length == 0) continue;
+    std::vector<float> values = testing::random_normal(length, rng);
+    // Ties of magnitude (the lowest indices win them) and a NaN (larger than anything).
+    for (std::size_t i = 0; i < length; i += 7) values[i] = (i % 2 ? -0.5f : 0.5f);
+    if (length > 3) values[length / 2] = std::nanf("");
+    DeviceBuffer<float> dvalues = on_gpu(values);
+    for (std::size_t k : {std::size_t{1}, length / 100 + 1, length / 7 + 1, length}) {
+      INFO("length " << length << ", k " << k);
+      std::vector<uint32_t> indices(k);
+      cpu::top_k_indices(values.data(), length, k, indices.data());
+      DeviceBuffer<uint32_t> dindices(k);
+      cuda::top_k_indices(dvalues.data(), length, k, dindices.data());
+      CHECK(dindices.download() == indices);
+      std::vector<float> kept(k), scaled(k), back(length);
+      DeviceBuffer<float> dkept(k), dscaled(k), dback(length);
+      cpu::gather(values.data(), indices.data(), k, kept.data());
+      cuda::gather(dvalues.data(), dindices.data(), k, dkept.data());
+      cpu::gather_scaled(values.data(), indices.data(), k, 3.5f, scaled.data());
+      cuda::gather_scaled(dvalues.data(), dindices.data(), k, 3.5f, dscaled.data());
+      cpu::scatter(kept.data(), indices.data(), k, length, back.data());
+      cuda::scatter(dkept.data(), dindices.data(), k, length, dback.data());
+      // Bit for bit, the NaN too.
+      auto bits = [](const std::vector<float>& v) {
+        std::vector<uint32_t> out(v.size());
+        std::memcpy(out.data(), v.data(), 4 * v.size());
+        return out;
+      };
+      CHECK(bits(dkept.download()) == bits(kept));
+      CHECK(bits(dscaled.download()) == bits(scaled));
+      CHECK(bits(dback.download()) == bits(back));
+    }
+  }
+}
+
+TEST_CASE("cuda add_scaled_difference (clipping's step) equals cpu's, each operation rounded alone") {
+  if (!gpu_visible()) return;
+  std::mt19937 rng(12);
+  for (std::size_t length : kLengths) {
+    INFO("length " << length);
+    std::vector<float> out = testing::random_normal(length, rng), a = testing::random_normal(length, rng),
+                       b = testing::random_normal(length, rng);
+    DeviceBuffer<float> dout = on_gpu(out), da = on_gpu(a), db = on_gpu(b);
+    cpu::add_scaled_difference(out.data(), 0.3f, a.data(), b.data(), length);
+    cuda::add_scaled_difference(dout.data(), 0.3f, da.data(), db.data(), length);
+    require_equal(dout.download(), out);
+  }
+}
+
+TEST_CASE("cuda sketch matches cpu within 1e-5 of the model's norm, for 1 to 300 rows") {
+  if (!gpu_visible()) return;
+  std::mt19937 rng(13);
+  for (std::size_t length : kLengths) {
+    const std::vector<float> model = testing::random_normal(length, rng);
+    DeviceBuffer<float> dmodel = on_gpu(model);
+    const double norm = std::sqrt(cpu::sum_of_squares(model.data(), length));
+    for (int rows : {1, 64, 100, 300}) {
+      INFO("length " << length << ", rows " << rows);
+      const std::vector<double> on_cpu = cpu::sketch(model.data(), length, rows, 21);
+      const std::vector<double> from_gpu = cuda::sketch(dmodel.data(), length, rows, 21);
+      REQUIRE(from_gpu.size() == on_cpu.size());
+      for (std::size_t r = 0; r < on_cpu.size(); ++r) CHECK(std::abs(from_gpu[r] - on_cpu[r]) <= 1e-5 * norm + 1e-30);
+    }
   }
 }
 

@@ -27,7 +27,7 @@ struct FakeGpus {
   explicit FakeGpus(int gpus) {
     register_gpu_support({[gpus] { return gpus; },
                           [gpus] { return gpus ? std::to_string(gpus) + " GPUs: Fake" : "no usable GPU (no driver)"; },
-                          nullptr});
+                          nullptr, nullptr});
   }
   ~FakeGpus() { register_gpu_support({}); }
 };
@@ -93,4 +93,24 @@ TEST_CASE("make_task: a task without an implementation on the peer's kind of dev
   CHECK(make_task({1, 4, config, "cpu"}) != nullptr);
   const TrainingConfig unknown = parse_training_config({{"task", "nope"}}, 3);
   CHECK(error_of([&] { make_task({1, 4, unknown, "cuda:0"}); }).find("training.task: unknown task \"nope\"") == 0);
+}
+
+TEST_CASE("device channels: a peer's neighbours on other GPUs of its host, the same from both ends") {
+  // Host 10.0.0.1: peers 0 (cuda:0), 1 (cuda:1), 2 (cpu), 3 ("cuda": the first to ask, so
+  // GPU 0) and 5 (cuda:7, past the 2 GPUs); peer 4 is on another host.
+  const TopologyFile file = file_of({{"10.0.0.1", "cuda:0"}, {"10.0.0.1", "cuda:1"}, {"10.0.0.1", "cpu"},
+                                     {"10.0.0.1", "cuda"}, {"10.0.0.2", "cuda:1"}, {"10.0.0.1", "cuda:7"}});
+  const std::vector<int> all{0, 1, 2, 3, 4, 5};
+  auto others = [&](int id) {
+    std::vector<int> neighbours;
+    for (int peer : all) {
+      if (peer != id) neighbours.push_back(peer);
+    }
+    return neighbours;
+  };
+  CHECK(channel_neighbours(file, others(0), 0, 0, 2) == std::vector<int>{1});  // 3 shares GPU 0: no NCCL on one GPU
+  CHECK(channel_neighbours(file, others(1), 1, 1, 2) == std::vector<int>{0, 3});
+  CHECK(channel_neighbours(file, others(3), 3, 0, 2) == std::vector<int>{1});
+  CHECK(channel_neighbours(file, others(4), 4, 1, 2).empty());
+  CHECK(channel_neighbours(file, std::vector<int>{2}, 1, 1, 2).empty());  // only the listed neighbours count
 }
