@@ -55,15 +55,8 @@ run() {
   echo "== 8-peer Fashion-MNIST ring, 300 rounds: GPU against CPU"
   local table="| device | ms per round | compute ms per round | mean test accuracy |"$'\n'"| --- | --- | --- | --- |"
   for device in cuda cpu; do
-    python3 - "$device" > "$out/ring8-$device.json" <<'PY'
-import json, sys
-topology = json.load(open("examples/ring8_fashion_mnist.json"))
-for peer in topology["peers"]:
-    peer["device"] = sys.argv[1]
-print(json.dumps(topology))
-PY
     rm -rf "/tmp/gpu-check-$device"
-    "$build/gossip" launch "$out/ring8-$device.json" --rounds 300 --run-dir "/tmp/gpu-check-$device" \
+    "$build/gossip" launch examples/ring8_fashion_mnist.json --device "$device" --rounds 300 --run-dir "/tmp/gpu-check-$device" \
       > "$out/launch-$device.log" 2>&1 || { tail -20 "$out/launch-$device.log"; exit 1; }
     # Per peer, from its metrics: the rounds after the first (start-up and the first wait
     # left out), then the median over the peers.

@@ -118,6 +118,7 @@ pid_t start_peer(const LaunchOptions& options, const std::filesystem::path& run_
                                 run_dir.string()};
   if (resume_round >= 0) args.insert(args.end(), {"--resume", "--resume-round", std::to_string(resume_round)});
   if (options.plaintext) args.push_back("--plaintext");
+  if (!options.device.empty()) args.insert(args.end(), {"--device", options.device});
   std::filesystem::create_directories(peer_directory(run_dir, peer));
   const std::string log = log_path(run_dir, peer).string();
   pid_t pid = fork();
@@ -321,7 +322,7 @@ int launch(const LaunchOptions& options) {
   std::string on_gpus;  // "0 on cuda:0, 1 on cuda:1": each peer resolves its own the same way
   for (int peer : local) {
     if (options.program.empty()) {  // a script's device is the script's own business
-      const std::string device = resolve_device(loaded.file, peer, options.topology_path);
+      const std::string device = resolve_device(loaded.file, peer, options.topology_path, options.device);
       if (device != "cpu") on_gpus += (on_gpus.empty() ? "" : ", ") + std::to_string(peer) + " on " + device;
     }
     load_identity((key_dir / ("peer-" + std::to_string(peer) + ".key")).string());  // refused here, before any process

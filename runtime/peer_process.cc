@@ -41,13 +41,15 @@ bool asked_to_stop(int64_t next_round) {
 namespace {
 
 // RUN/peer-I/config.json and topology.json: what this peer ran with (public keys only).
-void write_peer_settings(const PeerOptions& options, const LoadedTopology& loaded, const TrainingConfig& config) {
+void write_peer_settings(const PeerOptions& options, const LoadedTopology& loaded, const TrainingConfig& config,
+                         const std::string& device) {
   const auto dir = peer_directory(options.run_dir, options.id);
   std::filesystem::create_directories(dir);
   save_topology_file(loaded.file, (dir / "topology.json").string());
   const nlohmann::json settings{{"peer", options.id},
                                 {"topology_source", std::filesystem::absolute(options.topology_path).string()},
                                 {"resumed", options.resume},
+                                {"device", device},
                                 {"training", to_json(config)}};
   std::ofstream out(dir / "config.json");
   out << settings.dump(2) << "\n";
@@ -76,7 +78,7 @@ PreparedPeer prepare_peer(const PeerOptions& options) {
                       "(its metrics are lost), or pick another --run-dir");
   }
   TrainingConfig config = parse_training_config(merge_training(loaded.file.training, options.overrides), loaded.file.seed);
-  write_peer_settings(options, loaded, config);
+  write_peer_settings(options, loaded, config, device);
   return {std::move(loaded), identity, std::move(config), std::move(device)};
 }
 

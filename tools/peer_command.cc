@@ -71,6 +71,7 @@ void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
       "  gossip launch --graph exponential --peers 16 --rounds 300      no file: 16 local peers\n"
       "  gossip launch --graph torus --rows 4 --cols 4 --task logistic\n"
       "  gossip launch --resume --run-dir runs/iid\n"
+      "  gossip launch examples/ring8_fashion_mnist.json --device cuda   every peer on a GPU, the GPUs in turn\n"
       "  gossip launch --graph ring --peers 8 -- python3 train.py    each peer runs your script (gossip.Peer)");
   auto options = std::make_shared<LaunchOptions>();
   app->add_option("topology", options->topology_path, "Topology file (JSON); optional with --resume");
@@ -78,6 +79,8 @@ void add_launch_command(CLI::App& parent, std::vector<Command>& commands) {
   app->add_flag("--resume", options->resume, "Continue the run in --run-dir from its newest common checkpoint");
   app->add_flag("--plaintext", options->plaintext,
                 "Trusted networks only: peers authenticated at the handshake, records after it neither encrypted nor tagged");
+  app->add_option("--device", options->device,
+                  "Every local peer's device over the file's: cpu, cuda (the GPUs in turn) or cuda:N");
   auto graph = std::make_shared<GenerateOptions>();
   CLI::Option_group* built_in = app->add_option_group("Graph", "A built-in graph on this machine, instead of a file");
   built_in->add_option("--graph", graph->kind, "One of: " + generated_graph_kinds());

@@ -16,20 +16,13 @@ namespace {
 // Per-thread sums in double, then the block's, then one atomicAdd per block.
 template <bool kSquares>
 __global__ void sum_kernel(const float* values, std::size_t length, double* total) {
-  __shared__ double partial[kThreads];
   double sum = 0;
   for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
        i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
     const double value = values[i];
     sum += kSquares ? value * value : fabs(value);
   }
-  partial[threadIdx.x] = sum;
-  __syncthreads();
-  for (int half = kThreads / 2; half > 0; half /= 2) {
-    if (static_cast<int>(threadIdx.x) < half) partial[threadIdx.x] += partial[threadIdx.x + half];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) atomicAdd(total, partial[0]);
+  add_block_sum(sum, total);
 }
 
 template <bool kSquares>

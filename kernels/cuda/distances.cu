@@ -12,20 +12,13 @@ namespace {
 // add theirs into one double: as accurate as the CPU's float blocks summed in double, or
 // more, so the two agree to the float rounding of a block (a relative 1e-6 or so).
 __global__ void squared_distance_kernel(const float* a, const float* b, std::size_t length, double* total) {
-  __shared__ double partial[kThreads];
   double sum = 0;
   for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
        i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
     const double difference = static_cast<double>(a[i]) - b[i];
     sum += difference * difference;
   }
-  partial[threadIdx.x] = sum;
-  __syncthreads();
-  for (int half = kThreads / 2; half > 0; half /= 2) {
-    if (static_cast<int>(threadIdx.x) < half) partial[threadIdx.x] += partial[threadIdx.x + half];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) atomicAdd(total, partial[0]);
+  add_block_sum(sum, total);
 }
 
 __global__ void finite_kernel(const float* values, std::size_t length, int* found) {

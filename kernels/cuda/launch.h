@@ -48,4 +48,19 @@ T* result_slot() {
   return slot.data();
 }
 
+#if defined(__CUDACC__)
+// Adds the `sum` of every thread of the block into *total: a tree in shared memory, then one
+// atomicAdd per block. Every thread of a kThreads-wide block must call it.
+__device__ inline void add_block_sum(double sum, double* total) {
+  __shared__ double partial[kThreads];
+  partial[threadIdx.x] = sum;
+  __syncthreads();
+  for (int half = kThreads / 2; half > 0; half /= 2) {
+    if (static_cast<int>(threadIdx.x) < half) partial[threadIdx.x] += partial[threadIdx.x + half];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) atomicAdd(total, partial[0]);
+}
+#endif
+
 }  // namespace gossip::cuda

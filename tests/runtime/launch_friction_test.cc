@@ -154,6 +154,12 @@ TEST_CASE("a GPU that cannot be used is refused before any round, naming the pee
   CHECK(contains(read_file(dir.file("launch.log")), reason));
   CHECK(run_gossip_command({"peer", topology, "--id", "1", "--run-dir", dir.file("run2")}, dir.file("peer.log")) == 2);
   CHECK(contains(read_file(dir.file("peer.log")), reason));
+  // launch --device puts every local peer there, over the file: refused the same way.
+  if (!contains(version, "GPUs:") && !contains(version, "CUDA: built; 1 GPU")) {
+    const std::string cpu_file = write_topology(dir, 2, {{"task", "least_squares"}, {"rounds", 5}}, {{"kind", "ring"}}, "cpu.json");
+    CHECK(run_gossip_command({"launch", cpu_file, "--device", "cuda", "--run-dir", dir.file("run4")}, dir.file("all.log")) == 2);
+    CHECK(contains(read_file(dir.file("all.log")), "--device (peer 0) is \"cuda\", but this"));
+  }
   // A --device that names no device is refused as such.
   CHECK(run_gossip_command({"peer", topology, "--id", "1", "--device", "gpu", "--run-dir", dir.file("run3")},
                            dir.file("flag.log")) == 2);

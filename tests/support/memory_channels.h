@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -20,6 +21,8 @@ class MemoryChannelHub {
  public:
   std::string connect_failure;  // non-empty: every connect throws it
   std::set<int> held;           // peers whose frames never arrive (a stalled GPU)
+  // Rewrites a frame from `from` on its way (a broken or hostile neighbour).
+  std::function<void(int from, std::vector<uint8_t>& frame)> corrupt;
 
   // Frames from `from` to `to`, in order.
   struct Pipe {
@@ -41,7 +44,9 @@ class MemoryChannels final : public DeviceChannels {
     pending_.assign(transfers.begin(), transfers.end());
     for (const ChannelTransfer& transfer : transfers) {
       if (!transfer.send.empty() && !hub_.held.count(self_)) {
-        hub_.pipes[{self_, transfer.peer}].frames.emplace_back(transfer.send.begin(), transfer.send.end());
+        std::vector<uint8_t> frame(transfer.send.begin(), transfer.send.end());
+        if (hub_.corrupt) hub_.corrupt(self_, frame);
+        hub_.pipes[{self_, transfer.peer}].frames.push_back(std::move(frame));
       }
     }
     hub_.changed.notify_all();

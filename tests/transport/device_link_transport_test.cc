@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/memory_channels.h"
+#include "support/time_scale.h"
 #include "transport/device_link_transport.h"
 #include "transport/inproc/inproc_transport.h"
 
@@ -21,6 +22,11 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr uint8_t kSetup = 6, kModel = 1;
+
+// A wait of `ms` milliseconds, stretched for a sanitizer build.
+std::chrono::milliseconds scaled(int ms) {
+  return std::chrono::milliseconds(static_cast<int64_t>(ms * testing::time_scale()));
+}
 
 struct Peers {
   Peers(int count, std::vector<std::vector<int>> plans, std::chrono::milliseconds patience = 5000ms)
@@ -123,21 +129,22 @@ TEST_CASE("device links: when the channels cannot start, every link stays on TCP
 }
 
 TEST_CASE("device links: a neighbour whose frames stop is given up after patience, and the next rounds go by TCP") {
-  Peers peers(2, {{1}, {0}}, 300ms);
+  Peers peers(2, {{1}, {0}}, scaled(300));
   peers.channels.held = {1};  // peer 1's frames never reach peer 0
-  const auto bad = peers.run([&](int) { return peers.all_rounds(10); }, 500ms);
+  const auto bad = peers.run([&](int) { return peers.all_rounds(10); }, scaled(500));
   // Peer 0 gives up in round 0. Peer 1 got round 0 over the channel, then waits there in
   // round 1 for what peer 0 now sends by TCP, and gives up too; peer 0 misses its round 1.
   CHECK(bad[0] == std::vector<int64_t>{0, 1});
   CHECK(bad[1] == std::vector<int64_t>{1});
-  CHECK(logged(peers.logs[0], "MEM: nothing from peer(s) 1 within 0.3 s; the links to peer(s) 1 go over encrypted TCP"));
+  CHECK(logged(peers.logs[0], "MEM: nothing from peer(s) 1 within "));
+  CHECK(logged(peers.logs[0], " s; the links to peer(s) 1 go over encrypted TCP from now on"));
   CHECK(logged(peers.logs[1], "go over encrypted TCP from now on"));
   CHECK(peers.outer[0]->channel_peers().empty());
   CHECK(peers.outer[1]->channel_peers().empty());
 }
 
 TEST_CASE("device links: ends whose exchanges part (one skipped a round) find it in the frame header and go to TCP") {
-  Peers peers(2, {{1}, {0}}, 2000ms);
+  Peers peers(2, {{1}, {0}}, scaled(2000));
   const auto bad = peers.run(
       [&](int self) {
         // Peer 1 skips round 3 and peer 0 round 6: their 4th to 6th exchanges are of
@@ -146,11 +153,29 @@ TEST_CASE("device links: ends whose exchanges part (one skipped a round) find it
         rounds.erase(rounds.begin() + (self == 1 ? 3 : 6));
         return rounds;
       },
-      500ms);
+      scaled(500));
   // The 4th exchange: each gets the other's frame of another round and gives the channel
   // up. Then over TCP, each misses what the other sent into the channel or has not sent yet.
   CHECK(bad[0] == std::vector<int64_t>{3, 4});
   CHECK(bad[1] == std::vector<int64_t>{4, 5, 6});
   CHECK(logged(peers.logs[0], "peer 1's frame is not round 3 kind 1 (round 4 kind 1): its exchanges and this peer's parted"));
   CHECK(logged(peers.logs[1], "peer 0's frame is not round 4 kind 1 (round 3 kind 1)"));
+}
+
+TEST_CASE("device links: a frame that is not one (wrong magic, a length past the frame) is refused, never read") {
+  for (const std::string corruption : {"magic", "length"}) {
+    INFO(corruption);
+    Peers peers(2, {{1}, {0}}, scaled(2000));
+    peers.channels.corrupt = [corruption](int from, std::vector<uint8_t>& frame) {
+      if (from != 1) return;
+      if (corruption == "magic") frame[0] ^= 0xff;
+      if (corruption == "length") frame[4] = frame[5] = frame[6] = frame[7] = 0xff;  // 4 GiB
+    };
+    const auto bad = peers.run([&](int) { return peers.all_rounds(6); }, scaled(500));
+    // Peer 0 refuses peer 1's first frame and goes to TCP; peer 1 got round 0 over the
+    // channel, waits there in round 1 and follows.
+    CHECK(bad[0] == std::vector<int64_t>{0, 1});
+    CHECK(bad[1] == std::vector<int64_t>{1});
+    CHECK(logged(peers.logs[0], "peer 1's frame is not round 0 kind 1 (no frame)"));
+  }
 }

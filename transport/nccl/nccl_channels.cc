@@ -200,20 +200,25 @@ class NcclChannelFactory final : public DeviceChannelFactory {
     try {
       ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
       config.blocking = 0;
-      check(ncclGroupStart(), "ncclGroupStart");
-      for (std::size_t i = 0; i < setups.size(); ++i) {
-        // The id came over a TCP link from the neighbour: its size is all there is to check.
-        if (setups[i].id.size() != sizeof(ncclUniqueId)) {
-          ncclGroupEnd();
-          throw std::runtime_error("peer " + std::to_string(setups[i].peer) + " sent a channel id of " +
-                                   std::to_string(setups[i].id.size()) + " bytes, not " +
+      // The ids came over TCP links from the neighbours: their size is all there is to check.
+      for (const ChannelSetup& setup : setups) {
+        if (setup.id.size() != sizeof(ncclUniqueId)) {
+          throw std::runtime_error("peer " + std::to_string(setup.peer) + " sent a channel id of " +
+                                   std::to_string(setup.id.size()) + " bytes, not " +
                                    std::to_string(sizeof(ncclUniqueId)));
         }
+      }
+      // Every init of the group runs, and the group is closed, before any failure is thrown.
+      check(ncclGroupStart(), "ncclGroupStart");
+      ncclResult_t failed = ncclSuccess;
+      for (std::size_t i = 0; i < setups.size() && (failed == ncclSuccess || failed == ncclInProgress); ++i) {
         ncclUniqueId id;
         std::memcpy(id.internal, setups[i].id.data(), sizeof(id));
-        check(ncclCommInitRankConfig(&comms[i], 2, id, setups[i].rank, &config), "ncclCommInitRankConfig");
+        failed = ncclCommInitRankConfig(&comms[i], 2, id, setups[i].rank, &config);
       }
-      check(ncclGroupEnd(), "ncclGroupEnd");
+      const ncclResult_t ended = ncclGroupEnd();
+      check(failed, "ncclCommInitRankConfig");
+      check(ended, "ncclGroupEnd");
       if (!settle(comms, deadline)) throw std::runtime_error("the neighbours did not join in time");
       std::vector<Link> links;
       for (std::size_t i = 0; i < setups.size(); ++i) {
