@@ -64,7 +64,7 @@ class Task {
 using TaskFactory = std::function<std::unique_ptr<Task>(const TaskContext&)>;
 
 // Adds a task under `name` for a kind of device, "cpu" or "cuda" (replacing one of the same
-// name and kind). Call before run_peer.
+// name and kind; an empty factory removes it). Call before run_peer.
 void register_task(const std::string& name, TaskFactory factory, const std::string& device_kind = "cpu");
 // The task for context.config.task on context.device. Throws ConfigError for an unknown
 // name, listing the known ones, and for a task that has no implementation on that kind of

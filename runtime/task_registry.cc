@@ -30,6 +30,10 @@ Registry& registry() {
 
 void register_task(const std::string& name, TaskFactory factory, const std::string& device_kind) {
   std::lock_guard lock(registry().mutex);
+  if (!factory) {
+    registry().factories.erase({name, device_kind});
+    return;
+  }
   registry().factories[{name, device_kind}] = std::move(factory);
 }
 
