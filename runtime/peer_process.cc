@@ -123,10 +123,11 @@ int run_peer(const PeerOptions& options) {
   if (!channel_peers.empty()) {
     channels = support->channel_factory(*gpu);
     const auto patience = std::chrono::milliseconds(static_cast<int64_t>(config.round_timeout_seconds * 1000));
+    const auto setup_patience = std::min(patience, std::chrono::milliseconds(10000));
     device_links = std::make_unique<DeviceLinkTransport>(
         tcp, *channels,
         DeviceLinkOptions{channel_peers, peer.max_payload_bytes(), wire_kind(MessageKind::kDeviceSetup), patience,
-                          settings.log});
+                          setup_patience, settings.log});
   }
   Transport& transport = device_links ? static_cast<Transport&>(*device_links) : tcp;
   if (peer.run(transport)) return 0;

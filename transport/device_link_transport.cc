@@ -97,7 +97,7 @@ void DeviceLinkTransport::set_up(int64_t round) {
   std::vector<Outgoing> sends;
   for (const ChannelSetup& setup : setups) sends.push_back({setup.peer, setup.id, 0});
   const ExchangeResult ids =
-      inner_.exchange({round, options_.setup_kind, sends, from, Clock::now() + options_.patience});
+      inner_.exchange({round, options_.setup_kind, sends, from, Clock::now() + options_.setup_patience});
   for (const Incoming& incoming : ids.received) {
     setups.push_back({incoming.peer, {incoming.payload.begin(), incoming.payload.end()}, 1});
   }
@@ -106,7 +106,7 @@ void DeviceLinkTransport::set_up(int64_t round) {
   }
   if (setups.empty()) return;
   try {
-    channels_ = factory_.connect(setups, frame_bytes_, Clock::now() + options_.patience);
+    channels_ = factory_.connect(setups, frame_bytes_, Clock::now() + options_.setup_patience);
   } catch (const std::exception& error) {
     options_.log(name + " could not start (" + error.what() + "); every link stays on encrypted TCP");
     return;

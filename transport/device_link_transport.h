@@ -5,8 +5,9 @@
 //
 // Set-up, at the first exchange: for each channel neighbour, the lower id of the two makes
 // the channel's id and sends it over their TCP link (one exchange of the setup kind), then
-// both join. If that fails (no id came, the library cannot start) the peer says so once and
-// every link stays on TCP.
+// both join, each step within `setup_patience`. If that fails (no id came, the library
+// cannot start) the peer says so once and every link stays on TCP. A peer restarted mid-run
+// finds its neighbours past their set-up, so it costs that peer one setup_patience.
 //
 // A channel is lock-step: both ends queue the same exchanges, so a channel neighbour is
 // waited for like an all-reduce's ranks are, up to `patience` (the round timeout) and not
@@ -35,6 +36,9 @@ struct DeviceLinkOptions {
   std::size_t max_payload_bytes = 0;  // the largest payload: a frame holds it and a header
   uint8_t setup_kind = 0;             // the message kind of the channel ids
   std::chrono::milliseconds patience{30000};
+  // How long the set-up waits for an id, and then for the neighbours to join: peers start
+  // their first round together (each waited for its links), so a few seconds are plenty.
+  std::chrono::milliseconds setup_patience{10000};
   std::function<void(const std::string&)> log;
 };
 

@@ -33,7 +33,7 @@ struct Peers {
       : hub(count), inner(hub.transports()), logs(count) {
     for (int self = 0; self < count; ++self) {
       factories.push_back(std::make_unique<testing::MemoryChannelFactory>(channels, self));
-      DeviceLinkOptions options{plans[self], 64, kSetup, patience, [this, self](const std::string& line) {
+      DeviceLinkOptions options{plans[self], 64, kSetup, patience, patience, [this, self](const std::string& line) {
                                   std::lock_guard lock(log_mutex);
                                   logs[self].push_back(line);
                                 }};

@@ -44,7 +44,7 @@ int exchange_on(const int (&gpus)[2], std::vector<std::string> (&logs)[2]) {
       cuda::use_device(gpus[self]);
       auto factory = nccl::make_channel_factory(gpus[self]);
       DeviceLinkTransport transport(*inner[self], *factory,
-                                    {{1 - self}, kLimit, 6, 20000ms, [&, self](const std::string& line) {
+                                    {{1 - self}, kLimit, 6, 20000ms, 20000ms, [&, self](const std::string& line) {
                                        std::lock_guard lock(mutex);
                                        logs[self].push_back(line);
                                      }});
