@@ -1,15 +1,17 @@
 #include "runtime/peer_process.h"
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <fstream>
 
+#include "algorithms/message_kind.h"
 #include "common/config_error.h"
 #include "kernels/dense.h"
-#include "runtime/peer.h"
-#include "algorithms/message_kind.h"
 #include "runtime/checkpoint.h"
 #include "runtime/compute_device.h"
 #include "runtime/metrics_log.h"
+#include "runtime/peer.h"
 #include "runtime/peer_log.h"
 #include "runtime/peer_network.h"
 #include "runtime/run_directory.h"
@@ -54,6 +56,16 @@ void write_peer_settings(const PeerOptions& options, const LoadedTopology& loade
   std::ofstream out(dir / "config.json");
   out << settings.dump(2) << "\n";
   if (!out) throw ConfigError("cannot write " + (dir / "config.json").string());
+}
+
+// The neighbours this peer reaches over device channels (NCCL): those on other GPUs of its
+// host, when it is on a GPU, the run allows NCCL and this program has it.
+std::vector<int> device_channel_peers(const PreparedPeer& prepared, int id) {
+  const std::optional<int> gpu = gpu_index(prepared.device);
+  const GpuSupport* support = gpu_support();
+  if (!gpu || !prepared.config.nccl || !support || !support->channel_factory) return {};
+  const std::vector<int> neighbours = prepared.loaded.topology.linked_peers(id);
+  return channel_neighbours(prepared.loaded.file, neighbours, id, *gpu, support->device_count());
 }
 
 }  // namespace
@@ -104,14 +116,7 @@ int run_peer(const PeerOptions& options) {
     peer.start_fresh();
   }
 
-  // Neighbours on other GPUs of this host take device channels (NCCL) when there are any.
-  const std::optional<int> gpu = gpu_index(prepared.device);
-  const GpuSupport* support = gpu_support();
-  std::vector<int> channel_peers;
-  if (gpu && config.nccl && support && support->channel_factory) {
-    const std::vector<int> neighbours = loaded.topology.linked_peers(options.id);
-    channel_peers = channel_neighbours(loaded.file, neighbours, options.id, *gpu, support->device_count());
-  }
+  const std::vector<int> channel_peers = device_channel_peers(prepared, options.id);
   std::vector<uint8_t> kinds = peer.message_kinds();
   if (!channel_peers.empty()) kinds.push_back(wire_kind(MessageKind::kDeviceSetup));
   NetworkSettings settings = peer_network_settings(peer.max_payload_bytes(), kinds, config.late_rounds, peer.first_round());
@@ -121,13 +126,12 @@ int run_peer(const PeerOptions& options) {
   std::unique_ptr<DeviceChannelFactory> channels;
   std::unique_ptr<DeviceLinkTransport> device_links;
   if (!channel_peers.empty()) {
-    channels = support->channel_factory(*gpu);
+    channels = gpu_support()->channel_factory(*gpu_index(prepared.device));
     const auto patience = std::chrono::milliseconds(static_cast<int64_t>(config.round_timeout_seconds * 1000));
-    const auto setup_patience = std::min(patience, std::chrono::milliseconds(10000));
     device_links = std::make_unique<DeviceLinkTransport>(
         tcp, *channels,
         DeviceLinkOptions{channel_peers, peer.max_payload_bytes(), wire_kind(MessageKind::kDeviceSetup), patience,
-                          setup_patience, settings.log});
+                          std::min(patience, std::chrono::milliseconds(10000)), settings.log});
   }
   Transport& transport = device_links ? static_cast<Transport&>(*device_links) : tcp;
   if (peer.run(transport)) return 0;
