@@ -20,8 +20,7 @@ packages=(libasio-dev libsodium-dev libsodium23 libssl-dev libssl3 libeigen3-dev
 
 prepare() {
   mkdir -p "$debs"
-  (cd "$debs" && apt-get download "${packages[@]}")
-  grep -qx "/$debs/" .git/info/exclude 2>/dev/null || echo "/$debs/" >> .git/info/exclude
+  (cd "$debs" && apt-get download "${packages[@]}")  # .gitignore keeps them out of commits
   echo "gpu_check: $(ls "$debs" | wc -l) packages in $debs ($(du -sh "$debs" | cut -f1)); run with carry [\"$debs\"]"
 }
 
