@@ -118,7 +118,6 @@ pid_t start_peer(const LaunchOptions& options, const std::filesystem::path& run_
                                 run_dir.string()};
   if (resume_round >= 0) args.insert(args.end(), {"--resume", "--resume-round", std::to_string(resume_round)});
   if (options.plaintext) args.push_back("--plaintext");
-  if (!options.device.empty()) args.insert(args.end(), {"--device", options.device});
   std::filesystem::create_directories(peer_directory(run_dir, peer));
   const std::string log = log_path(run_dir, peer).string();
   pid_t pid = fork();
@@ -319,6 +318,13 @@ int launch(const LaunchOptions& options) {
   }
   if (local.empty()) throw ConfigError(options.topology_path + ": no peer's host is this machine; run gossip peer on each host");
   check_hosts(loaded.file, options.topology_path);
+  // --device goes into the run's file, not a flag per peer: spreading "cuda" over the GPUs
+  // and choosing the NCCL neighbours read every local peer's device from the file. It is
+  // saved once every peer's device resolved.
+  const bool set_devices = !options.device.empty() && options.program.empty();
+  if (set_devices) {
+    for (int peer : local) loaded.file.peers[static_cast<size_t>(peer)].device = options.device;
+  }
   std::string on_gpus;  // "0 on cuda:0, 1 on cuda:1": each peer resolves its own the same way
   for (int peer : local) {
     if (options.program.empty()) {  // a script's device is the script's own business
@@ -327,6 +333,7 @@ int launch(const LaunchOptions& options) {
     }
     load_identity((key_dir / ("peer-" + std::to_string(peer) + ".key")).string());  // refused here, before any process
   }
+  if (set_devices) save_topology_file(loaded.file, (run_dir / "topology.json").string());
   if (!on_gpus.empty()) std::fprintf(stderr, "launch: peers %s\n", on_gpus.c_str());
   if (local.size() < loaded.file.peers.size()) {
     std::fprintf(stderr, "launch: %zu of %zu peers run here; start the others with `gossip peer` on their hosts\n",

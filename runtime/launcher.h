@@ -22,7 +22,7 @@ struct LaunchOptions {
   nlohmann::json overrides = nlohmann::json::object();
   bool resume = false;             // continue RUN from the newest checkpoint every local peer has
   bool plaintext = false;
-  std::string device;              // every local peer's device over the file's ("cpu", "cuda", "cuda:N"); empty: the file's
+  std::string device;              // every local peer's device, written into RUN/topology.json ("cpu", "cuda", "cuda:N"); empty: the file's
   std::filesystem::path gossip_binary = "/proc/self/exe";
   // A training script to run as each local peer instead of `gossip peer` (`launch FILE --
   // python3 train.py`): it finds its peer through GOSSIP_TOPOLOGY, GOSSIP_PEER_ID, GOSSIP_KEY,
