@@ -30,6 +30,11 @@ class LocalTraining {
   virtual ~LocalTraining() = default;
   // One step of the peer's optimizer on `model`, from the gradient on its next minibatch.
   virtual void step(std::span<float> model) = 0;
+  // `count` steps in a row, nothing read or written between them: the same as calling
+  // step() `count` times, and a trainer on a GPU keeps the model there in between.
+  virtual void steps(std::span<float> model, int count) {
+    for (int step_number = 0; step_number < count; ++step_number) step(model);
+  }
   // The gradient at `at` on the next minibatch, weight decay included: the gradient of the
   // peer's whole local objective, for rules that move by their own rule (gradient tracking).
   virtual void gradient(std::span<const float> at, std::span<float> out) = 0;

@@ -1,5 +1,6 @@
 #include "algorithms/builtins.h"
 
+#include "algorithms/aggregators/aggregator_options.h"
 #include "algorithms/aggregators/clipping.h"
 #include "algorithms/aggregators/coordinate_median.h"
 #include "algorithms/aggregators/geometric_median.h"
@@ -27,31 +28,13 @@ std::unique_ptr<Aggregator> simple(const JsonReader& options) {
   return std::make_unique<T>();
 }
 
-int f_of(const JsonReader& options) { return static_cast<int>(options.integer("f", 0, 1 << 20)); }
-
-std::unique_ptr<Aggregator> trimmed_mean(const JsonReader& options) {
-  options.reject_unknown({"f"});
-  return std::make_unique<TrimmedMean>(f_of(options));
-}
-
 std::unique_ptr<Aggregator> clipping(const JsonReader& options) {
   options.reject_unknown({"tau", "f"});
   if (options.has("tau") == options.has("f")) {
     options.fail("tau", "give one of tau (a fixed clipping radius) and f (clip the f farthest neighbours each round)");
   }
   if (options.has("tau")) return std::make_unique<SelfCentredClipping>(options.number_or("tau", 1, 0, 1e30), std::nullopt);
-  return std::make_unique<SelfCentredClipping>(std::nullopt, f_of(options));
-}
-
-std::unique_ptr<Aggregator> krum(const JsonReader& options) {
-  options.reject_unknown({"f", "m"});
-  return std::make_unique<Krum>(f_of(options), static_cast<int>(options.integer_or("m", 1, 1, 1 << 20)));
-}
-
-std::unique_ptr<Aggregator> geometric_median(const JsonReader& options) {
-  options.reject_unknown({"iterations", "smoothing"});
-  return std::make_unique<GeometricMedian>(static_cast<int>(options.integer_or("iterations", 8, 1, 1000)),
-                                           options.number_or("smoothing", 1e-6, 1e-30, 1e30));
+  return std::make_unique<SelfCentredClipping>(std::nullopt, aggregator_f(options));
 }
 
 // A compressor without options.
@@ -84,11 +67,11 @@ void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
   algorithms["choco"] = make_choco;
   algorithms["push_sum"] = make_push_sum;
   aggregators["mean"] = simple<WeightedMean>;
-  aggregators["median"] = simple<CoordinateMedian>;
-  aggregators["trimmed_mean"] = trimmed_mean;
+  aggregators["median"] = make_coordinate_median<CpuDevice>;
+  aggregators["trimmed_mean"] = make_trimmed_mean<CpuDevice>;
   aggregators["clipping"] = clipping;
-  aggregators["krum"] = krum;
-  aggregators["geometric_median"] = geometric_median;
+  aggregators["krum"] = make_krum<CpuDevice>;
+  aggregators["geometric_median"] = make_geometric_median<CpuDevice>;
   compressors["identity"] = plain<IdentityCompressor>;
   compressors["top_k"] = sparse<TopK>;
   compressors["random_k"] = sparse<RandomK>;

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "algorithms/aggregators/nearest_neighbour_mixing.h"
 #include "algorithms/builtins.h"
@@ -15,6 +16,7 @@ struct Registry {
   std::mutex mutex;
   std::map<std::string, AlgorithmFactory> algorithms;
   std::map<std::string, AggregatorFactory> aggregators;
+  std::map<std::pair<std::string, std::string>, AggregatorFactory> device_aggregators;  // by (kind, name)
   std::map<std::string, CompressorFactory> compressors;
   std::map<std::string, AttackFactory> attacks;
 };
@@ -40,9 +42,15 @@ void register_algorithm(const std::string& name, AlgorithmFactory factory) {
   registry().algorithms[name] = std::move(factory);
 }
 
-void register_aggregator(const std::string& name, AggregatorFactory factory) {
+void register_aggregator(const std::string& name, AggregatorFactory factory, const std::string& device_kind) {
   std::lock_guard lock(registry().mutex);
-  registry().aggregators[name] = std::move(factory);
+  if (device_kind == "cpu") {
+    registry().aggregators[name] = std::move(factory);
+  } else if (factory) {
+    registry().device_aggregators[{device_kind, name}] = std::move(factory);
+  } else {
+    registry().device_aggregators.erase({device_kind, name});
+  }
 }
 
 void register_compressor(const std::string& name, CompressorFactory factory) {
@@ -62,17 +70,21 @@ std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int
     std::lock_guard lock(registry().mutex);
     algorithm = find(registry().algorithms, "algorithm", settings.algorithm);
   }
-  std::unique_ptr<Aggregator> aggregator = make_aggregator(settings.aggregator, settings.aggregator_options);
+  std::unique_ptr<Aggregator> aggregator =
+      make_aggregator(settings.aggregator, settings.aggregator_options, settings.device_kind);
   if (mixing.smallest_neighbourhood > 0) aggregator->check(mixing.smallest_neighbourhood);
   return algorithm({self, parameters, seed, settings, mixing, std::move(aggregator),
                     make_compressor(settings.compressor, settings.compressor_options)});
 }
 
-std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options) {
+std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options,
+                                            const std::string& device_kind) {
   AggregatorFactory factory;
   {
     std::lock_guard lock(registry().mutex);
     factory = find(registry().aggregators, "aggregator", name);
+    const auto twin = registry().device_aggregators.find({device_kind, name});
+    if (twin != registry().device_aggregators.end()) factory = twin->second;
   }
   // NNM is a layer over any aggregator ("nnm": f), so it is read here rather than by each.
   nlohmann::json own = options;

@@ -43,6 +43,9 @@ struct AlgorithmSettings {
   double consensus_step = 1.0;  // gamma of the rules that move only part way to the mix
   int local_steps = 1;          // K: local steps per round
   int late_rounds = 0;          // how late a missed message may come and still be made good (combine_late)
+  // The peer's kind of device ("cpu", "cuda"): an aggregator with a twin registered for it
+  // runs there, any other on the CPU.
+  std::string device_kind = "cpu";
 };
 
 // What a rule is built from: this peer, the model's size, the run seed, the settings and
@@ -68,7 +71,10 @@ using AttackFactory = std::function<std::unique_ptr<Attack>(const JsonReader& op
 
 // Each adds a factory under `name`, replacing one of the same name.
 void register_algorithm(const std::string& name, AlgorithmFactory factory);
-void register_aggregator(const std::string& name, AggregatorFactory factory);
+// With a `device_kind` other than "cpu", the twin of the CPU's aggregator `name` that
+// make_aggregator takes for peers on that kind of device (the CPU's must exist: it is the
+// one the name and options are checked against); an empty factory takes the twin away.
+void register_aggregator(const std::string& name, AggregatorFactory factory, const std::string& device_kind = "cpu");
 void register_compressor(const std::string& name, CompressorFactory factory);
 void register_attack(const std::string& name, AttackFactory factory);
 
@@ -78,8 +84,10 @@ void register_attack(const std::string& name, AttackFactory factory);
 std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int self, std::size_t parameters,
                                           uint64_t seed, const MixingProperties& mixing = {});
 std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options);
-// With `"nnm": f` among the options, wrapped in nearest-neighbour mixing.
-std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options);
+// With `"nnm": f` among the options, wrapped in nearest-neighbour mixing. On a
+// `device_kind` with a twin of `name`, the twin.
+std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options,
+                                            const std::string& device_kind = "cpu");
 // `field` is where the entry sits, for errors: "training.byzantine[0]".
 std::unique_ptr<Attack> make_attack(const std::string& name, const nlohmann::json& options, const std::string& field);
 std::vector<std::string> algorithm_names();

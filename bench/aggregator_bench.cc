@@ -38,7 +38,7 @@ double median_of(std::vector<double> values) {
 }  // namespace
 
 AggregatorBenchReport run_aggregator_bench(const AggregatorBenchOptions& options) {
-  AggregatorBenchReport report{options, {}};
+  AggregatorBenchReport report{options, {}, {}};
   std::mt19937 rng(1);
   std::normal_distribution<float> normal;
   for (int k : options.neighbourhoods) {
@@ -46,17 +46,19 @@ AggregatorBenchReport run_aggregator_bench(const AggregatorBenchOptions& options
     for (auto& input : inputs) {
       for (float& value : input) value = normal(rng);
     }
+    std::vector<LabelledAggregator> candidates;
+    for (const Entry& entry : kAggregators) candidates.push_back({entry.label, make_aggregator(entry.name, entry.options)});
+    for (auto& gpu : gpu_aggregators(report.no_gpu)) candidates.push_back(std::move(gpu));
     std::vector<std::unique_ptr<Aggregator>> rules;
-    std::vector<const Entry*> entries;
-    for (const Entry& entry : kAggregators) {
-      auto rule = make_aggregator(entry.name, entry.options);
+    std::vector<std::string> labels;
+    for (auto& candidate : candidates) {
       try {
-        rule->check(static_cast<std::size_t>(k));
+        candidate.aggregator->check(static_cast<std::size_t>(k));
       } catch (const ConfigError&) {
         continue;  // too few vectors for it (Krum: k < f + 3)
       }
-      rules.push_back(std::move(rule));
-      entries.push_back(&entry);
+      rules.push_back(std::move(candidate.aggregator));
+      labels.push_back(candidate.label);
     }
     std::vector<std::vector<double>> seconds(rules.size());
     std::vector<float> own(options.length);
@@ -75,7 +77,7 @@ AggregatorBenchReport run_aggregator_bench(const AggregatorBenchOptions& options
     const double bytes = static_cast<double>(k + 1) * static_cast<double>(options.length) * sizeof(float);
     const double mean_rate = bytes / median_of(seconds[0]);  // the plain k-input sum: memory-bound
     for (size_t r = 0; r < rules.size(); ++r) {
-      AggregatorTiming timing{entries[r]->label, k, 0, median_of(seconds[r]), 0, 0, 0};
+      AggregatorTiming timing{labels[r], k, 0, median_of(seconds[r]), 0, 0, 0};
       timing.min = *std::min_element(seconds[r].begin(), seconds[r].end());
       timing.max = *std::max_element(seconds[r].begin(), seconds[r].end());
       timing.gigabytes_per_second = bytes / timing.median / 1e9;
@@ -92,14 +94,16 @@ std::string format_aggregator_bench(const AggregatorBenchReport& report) {
   std::snprintf(line, sizeof line, "d = %zu floats, %d repetitions after one warm-up; ms per aggregate\n",
                 report.options.length, report.options.repetitions);
   out += line;
-  out += "aggregator           k      min   median      max  eff. GB/s  of bandwidth\n";
+  out += "aggregator                 k      min   median      max  eff. GB/s  of bandwidth\n";
   for (const auto& t : report.timings) {
-    std::snprintf(line, sizeof line, "%-18s %3d  %7.3f  %7.3f  %7.3f  %9.2f  %12.2f\n", t.aggregator.c_str(),
+    std::snprintf(line, sizeof line, "%-24s %3d  %7.3f  %7.3f  %7.3f  %9.2f  %12.2f\n", t.aggregator.c_str(),
                   t.neighbourhood, t.min * 1e3, t.median * 1e3, t.max * 1e3, t.gigabytes_per_second, t.of_bandwidth);
     out += line;
   }
   out += "eff. GB/s: (k + 1) d 4 bytes (read k inputs, write one) over the median; of bandwidth: over the mean's,\n"
          "a plain k-input weighted sum, which memory bounds.\n";
+  out += report.no_gpu.empty() ? "(GPU): on GPU 0, each aggregate with its copies of the k vectors in and the result out.\n"
+                               : "no GPU rows: " + report.no_gpu + "\n";
   return out;
 }
 
@@ -110,7 +114,9 @@ nlohmann::json aggregator_bench_json(const AggregatorBenchReport& report) {
                     {"median_seconds", t.median}, {"max_seconds", t.max}, {"gigabytes_per_second", t.gigabytes_per_second},
                     {"of_bandwidth", t.of_bandwidth}});
   }
-  return {{"length", report.options.length}, {"repetitions", report.options.repetitions}, {"timings", rows}};
+  nlohmann::json out = {{"length", report.options.length}, {"repetitions", report.options.repetitions}, {"timings", rows}};
+  if (!report.no_gpu.empty()) out["no_gpu"] = report.no_gpu;
+  return out;
 }
 
 }  // namespace gossip::bench

@@ -4,13 +4,18 @@
 // least (k + 1) d 4 bytes; "effective GB/s" is that over its time, and "of bandwidth" that
 // over the bandwidth of a plain k-input sum (what the weighted mean is), so 1.0 means it is
 // as fast as memory allows and anything below is compute. Repetitions of all take turns, so
-// the ratios compare the same moments; medians, with min and max.
+// the ratios compare the same moments; medians, with min and max. Where a GPU is visible,
+// the aggregators written for any device run there too, in rows of their own, each timed
+// with its copies across PCIe.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <nlohmann/json.hpp>  // --json output
 #include <string>
 #include <vector>
+
+#include "algorithms/aggregator.h"
 
 namespace gossip::bench {
 
@@ -31,7 +36,17 @@ struct AggregatorTiming {
 struct AggregatorBenchReport {
   AggregatorBenchOptions options;
   std::vector<AggregatorTiming> timings;
+  std::string no_gpu;  // why there are no GPU rows (empty when there are)
 };
+
+struct LabelledAggregator {
+  std::string label;
+  std::unique_ptr<Aggregator> aggregator;
+};
+
+// The GPU's instances of the device-generic aggregators (bench/aggregator_bench_gpu.cc);
+// none, with `why`, without a usable GPU.
+std::vector<LabelledAggregator> gpu_aggregators(std::string& why);
 
 AggregatorBenchReport run_aggregator_bench(const AggregatorBenchOptions& options);
 std::string format_aggregator_bench(const AggregatorBenchReport& report);

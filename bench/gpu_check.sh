@@ -8,9 +8,9 @@
 #
 # `run` prints, and leaves in OUT: the GPU tests (every CUDA twin against the CPU, the MLP
 # and the trainer on both devices, the 4-peer GPU run against the CPU one, NCCL's channels
-# between two GPUs, or its fallback to TCP on one), the kernel
-# benchmark, and the 8-peer Fashion-MNIST ring on the GPU against the same run on the CPU,
-# time per round side by side. On a machine without a GPU it says so and stops.
+# between two GPUs, or its fallback to TCP on one, the robust aggregators on the GPU), the
+# kernel and aggregator benchmarks, and the 8-peer Fashion-MNIST ring on the GPU against the
+# same run on the CPU, time per round side by side. On a machine without a GPU it says so and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +50,10 @@ run() {
 
   echo "== gossip bench kernels"
   "$build/gossip" bench kernels 2>&1 | tee "$out/kernel_bench.txt"
+
+  echo "== gossip bench aggregators: the CPU's rows and the GPU's, copies included"
+  "$build/gossip" bench aggregators 2>&1 | tee "$out/aggregator_bench.txt"
+  "$build/gossip" bench aggregators --length 16777216 --repetitions 5 2>&1 | tee "$out/aggregator_bench_64mb.txt"
 
   echo "== 8-peer Fashion-MNIST ring, 300 rounds: GPU against CPU"
   local table="| device | ms per round | compute ms per round | mean test accuracy |"$'\n'"| --- | --- | --- | --- |"

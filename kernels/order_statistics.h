@@ -23,8 +23,8 @@ void trimmed_mean(std::span<const float* const> inputs, std::size_t trim, float*
 }  // namespace gossip::cpu
 
 namespace gossip::cuda {
-// The same on device pointers (at most 32 inputs), enqueued on the default stream; equal to
-// the CPU's results, value for value.
+// The same on device pointers (at most kMaxInputs, kernels/weighted_sum.h), enqueued on
+// the default stream; equal to the CPU's results, value for value.
 void coordinate_median(std::span<const float* const> inputs, float* out, std::size_t length);
 void trimmed_mean(std::span<const float* const> inputs, std::size_t trim, float* out, std::size_t length);
 }  // namespace gossip::cuda

@@ -41,6 +41,6 @@ namespace gossip::cuda {
 void sgd_step(const SgdOptions& options, float* parameters, const float* gradient, float* momentum_buffer,
               std::size_t length);
 // out += scale * x, the product and the sum each rounded (the weight decay that gradient
-// tracking's gradient carries; the CPU's is runtime/cpu_device.h's add_scaled).
+// tracking's gradient carries; the CPU's is kernels/cpu_device.h's add_scaled).
 void add_scaled(float* out, float scale, const float* x, std::size_t length);
 }  // namespace gossip::cuda

@@ -20,6 +20,10 @@ void add_scaled_difference(float* out, float scale, const float* a, const float*
 }  // namespace gossip::cpu
 
 namespace gossip::cuda {
+// The most inputs one CUDA kernel over k vectors takes (the weighted sum, the order
+// statistics): their pointers travel in the kernel's arguments, and each thread of an order
+// statistic sorts its coordinate's values in registers.
+inline constexpr std::size_t kMaxInputs = 32;
 void weighted_sum(std::span<const float* const> inputs, std::span<const double> weights, float* out,
                   std::size_t length);
 void add_scaled_difference(float* out, float scale, const float* a, const float* b, std::size_t length);

@@ -29,6 +29,8 @@ const GpuSupport* gpu_support() {
   return registered().get();
 }
 
+std::string device_kind(const std::string& device) { return device.substr(0, device.find(':')); }
+
 std::optional<int> gpu_index(const std::string& device) {
   if (device == "cpu") return std::nullopt;
   if (device.rfind("cuda:", 0) != 0) throw ConfigError("device \"" + device + "\" is not \"cpu\" or \"cuda:N\"");

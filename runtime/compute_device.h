@@ -35,6 +35,9 @@ void register_gpu_support(GpuSupport support);
 // Null when this program has no GPU side.
 const GpuSupport* gpu_support();
 
+// The kind of a device, "cpu" or "cuda": what tasks and aggregators are registered by.
+std::string device_kind(const std::string& device);
+
 // N for "cuda:N", nothing for "cpu"; "cuda" is not resolved yet and throws.
 std::optional<int> gpu_index(const std::string& device);
 

@@ -30,7 +30,7 @@ struct Peer::State {
         trainer(make_trainer(*task, setup.config, setup.device)),
         model(task->parameter_count()),
         optimum(task->optimum()),
-        rounds(setup.topology, setup.id, setup.config, model.size(), attacker != nullptr),
+        rounds(setup.topology, setup.id, setup.config, model.size(), attacker != nullptr, setup.device),
         log(setup.id, setup.log, setup.log_copy) {
     if (attacker && attacker->attack().needs_plain_payloads() && !rounds.algorithm().plain_payloads()) {
       throw ConfigError("training.byzantine: the " + attacker->name() + " attack lies with float vectors, and the " +
@@ -61,9 +61,10 @@ class TaskSteps final : public LocalTraining {
  public:
   TaskSteps(Peer::State& peer, double learning_rate, RoundTotals& totals)
       : trainer_(*peer.trainer), learning_rate_(learning_rate), totals_(totals) {}
-  void step(std::span<float> model) override {
+  void step(std::span<float> model) override { steps(model, 1); }
+  void steps(std::span<float> model, int count) override {
     const auto begin = Clock::now();
-    record(trainer_.step(model, learning_rate_));
+    for (const BatchLoss& batch : trainer_.steps(model, learning_rate_, count)) record(batch);
     totals_.compute += Clock::now() - begin;
   }
   void gradient(std::span<const float> at, std::span<float> out) override {

@@ -9,6 +9,7 @@
 
 #include "algorithms/registry.h"
 #include "runtime/algorithm_round.h"
+#include "runtime/compute_device.h"
 #include "topology/properties.h"
 
 namespace gossip {
@@ -18,8 +19,9 @@ Clock::duration timeout(double value) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
 }
 
-AlgorithmSettings algorithm_settings(const TrainingConfig& config) {
+AlgorithmSettings algorithm_settings(const TrainingConfig& config, const std::string& device) {
   AlgorithmSettings settings;
+  settings.device_kind = device_kind(device);
   settings.algorithm = config.algorithm;
   settings.compressor = config.compressor;
   settings.compressor_options = config.compressor_options;
@@ -63,8 +65,8 @@ uint32_t settings_digest(const TrainingConfig& config) {
 }
 
 PeerRounds::PeerRounds(const Topology& topology, int self, const TrainingConfig& config, std::size_t parameters,
-                       bool byzantine)
-    : algorithm_(make_algorithm(algorithm_settings(config), self, parameters, config.seed,
+                       bool byzantine, const std::string& device)
+    : algorithm_(make_algorithm(algorithm_settings(config, device), self, parameters, config.seed,
                                 mixing_properties(topology, self, byzantine))),
       deadline_(config.round_deadline == "adaptive", timeout(config.round_deadline_floor_seconds),
                 timeout(config.round_timeout_seconds)) {

@@ -29,8 +29,10 @@ uint32_t settings_digest(const TrainingConfig& config);
 
 class PeerRounds {
  public:
-  // Throws ConfigError when the rule refuses the settings or this peer's W.
-  PeerRounds(const Topology& topology, int self, const TrainingConfig& config, std::size_t parameters, bool byzantine);
+  // Throws ConfigError when the rule refuses the settings or this peer's W. `device` is
+  // the peer's ("cpu", "cuda:N"): aggregators with a twin there run there.
+  PeerRounds(const Topology& topology, int self, const TrainingConfig& config, std::size_t parameters, bool byzantine,
+             const std::string& device = "cpu");
 
   Algorithm& algorithm() { return *algorithm_; }
   const Algorithm& algorithm() const { return *algorithm_; }

@@ -2,6 +2,7 @@
 #include <mutex>
 #include <set>
 
+#include "runtime/compute_device.h"
 #include "runtime/task.h"
 #include "runtime/tasks/builtin_tasks.h"
 #include "common/config_error.h"
@@ -18,8 +19,6 @@ struct Registry {
       {{"mlp", "cpu"}, make_mlp_task},
   };
 };
-
-std::string kind_of(const std::string& device) { return device.substr(0, device.find(':')); }
 
 Registry& registry() {
   static Registry instance;
@@ -43,7 +42,7 @@ std::unique_ptr<Task> make_task(const TaskContext& context) {
     std::lock_guard lock(registry().mutex);
     const auto& factories = registry().factories;
     const std::string& task = context.config.task;
-    const std::string kind = kind_of(context.device);
+    const std::string kind = device_kind(context.device);
     auto found = factories.find({task, kind});
     if (found == factories.end()) {
       std::set<std::string> names;

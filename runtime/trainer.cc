@@ -2,8 +2,8 @@
 #include "runtime/trainer.h"
 
 #include "common/config_error.h"
+#include "kernels/cpu_device.h"
 #include "runtime/compute_device.h"
-#include "runtime/cpu_device.h"
 #include "runtime/trainer_passes.h"
 
 namespace gossip {

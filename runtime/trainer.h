@@ -2,7 +2,7 @@
 // optimizer's steps (algorithms/local_sgd.h's rule) and the evaluation. The peer loop and
 // the update rules keep the model in host memory and hand it over; a trainer on a GPU keeps
 // the model's device copy, the gradient, the optimizer's momentum and the task's data in
-// device memory, so a step moves the model across and nothing else.
+// device memory, so a run of steps moves the model across once each way and nothing else.
 #pragma once
 
 #include <memory>
@@ -20,6 +20,9 @@ class Trainer {
   virtual ~Trainer() = default;
   // One optimizer step of `model` from the gradient on the next minibatch.
   virtual BatchLoss step(std::span<float> model, double learning_rate) = 0;
+  // `count` steps in a row, with each one's batch loss: on a GPU the model crosses once
+  // each way for all of them.
+  virtual std::vector<BatchLoss> steps(std::span<float> model, double learning_rate, int count) = 0;
   // The gradient at `at` on the next minibatch, weight decay included, into `out`.
   virtual BatchLoss gradient(std::span<const float> at, std::span<float> out) = 0;
   // One optimizer step along `direction` (momentum, no weight decay: the direction holds it).

@@ -2,11 +2,13 @@
 // included where a device's instance is made (runtime/trainer.cc for the CPU,
 // runtime/cuda/cuda_support.cc for a GPU). On the CPU, staging is a view of the host
 // model and the steps are exactly the ones LocalSgd takes; on a GPU the model crosses to
-// the device before a step and back after it, and the gradient and momentum never leave.
+// the device before a run of steps and back after it, and the gradient and momentum never leave.
 #pragma once
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "runtime/trainer.h"
 
@@ -24,12 +26,20 @@ class BasicTrainer final : public Trainer {
   }
 
   BatchLoss step(std::span<float> model, double learning_rate) override {
+    return steps(model, learning_rate, 1).front();
+  }
+
+  std::vector<BatchLoss> steps(std::span<float> model, double learning_rate, int count) override {
     check_size("step", model.size());
+    std::vector<BatchLoss> losses;
+    losses.reserve(static_cast<std::size_t>(std::max(count, 0)));
     const std::span<float> on_device = Device::stage(model, model_);
-    const BatchLoss loss = task_.loss_and_gradient(on_device, std::span<float>(gradient_.data(), size_));
-    update(on_device, gradient_.data(), learning_rate, options_.weight_decay);
+    for (int step_number = 0; step_number < count; ++step_number) {
+      losses.push_back(task_.loss_and_gradient(on_device, std::span<float>(gradient_.data(), size_)));
+      update(on_device, gradient_.data(), learning_rate, options_.weight_decay);
+    }
     Device::unstage(on_device, model);
-    return loss;
+    return losses;
   }
 
   BatchLoss gradient(std::span<const float> at, std::span<float> out) override {

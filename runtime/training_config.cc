@@ -166,7 +166,8 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   config.weight_decay = reader.number_or("weight_decay", config.weight_decay, 0, 1e3);
   config.algorithm = one_of(reader, "algorithm", config.algorithm, algorithm_names());
   read_part(reader, "compressor", config.compressor, config.compressor_options, make_compressor);
-  read_part(reader, "aggregator", config.aggregator, config.aggregator_options, make_aggregator);
+  read_part(reader, "aggregator", config.aggregator, config.aggregator_options,
+            [](const std::string& name, const nlohmann::json& options) { return make_aggregator(name, options); });
   config.byzantine = read_byzantine(reader);
   config.consensus_step = reader.number_or("consensus_step", config.consensus_step, 0, 1);
   if (config.consensus_step <= 0) reader.fail("consensus_step", "must be above 0 (and at most 1)");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine for gossip and builds it into build/ (or $GOSSIP_BUILD_DIR):
 # installs the Debian packages that are missing, configures with CMake, builds.
-# Extra CMake flags come from $GOSSIP_CMAKE_ARGS, e.g. "-DGOSSIP_CUDA=OFF".
+# Extra CMake flags come from $GOSSIP_CMAKE_ARGS, e.g. "-DGOSSIP_CUDA=OFF"; $GOSSIP_BUILD_TARGETS,
+# when set, builds only those targets (and what they need), e.g. for a sanitizer's test subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +43,13 @@ echo "setup: configuring $build_dir"
 # shellcheck disable=SC2086  # GOSSIP_CMAKE_ARGS is a list of flags
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${GOSSIP_BUILD_TYPE:-Release}" ${GOSSIP_CMAKE_ARGS:-} \
   | grep -E '^-- gossip:|Error|error' || true
-echo "setup: building $build_dir"
+echo "setup: building $build_dir${GOSSIP_BUILD_TARGETS:+ (targets: $GOSSIP_BUILD_TARGETS)}"
+if [ -n "${GOSSIP_BUILD_TARGETS:-}" ]; then
+  # shellcheck disable=SC2086  # a list of targets
+  cmake --build "$build_dir" --target $GOSSIP_BUILD_TARGETS
+  echo "setup: done; built $GOSSIP_BUILD_TARGETS in $build_dir"
+  exit 0
+fi
 cmake --build "$build_dir"
 
 # `import gossip` for Debian's python3 (whose python3-torch is the one installed above), and for

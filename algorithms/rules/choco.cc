@@ -52,7 +52,7 @@ void Choco::start(std::span<const float> initial_model) {
 }
 
 void Choco::begin_round(RoundContext& round) {
-  for (int step = 0; step < local_steps_; ++step) round.local.step(round.model);
+  round.local.steps(round.model, local_steps_);
 }
 
 std::span<const Payload> Choco::encode(MessageKind, RoundContext& round) {

@@ -36,7 +36,7 @@ std::span<const MessageKind> Dsgd::channels() const { return kChannels; }
 std::size_t Dsgd::max_payload_bytes() const { return compressor_->max_wire_bytes(parameters_); }
 
 void Dsgd::local_steps(RoundContext& round) {
-  for (int step = 0; step < local_steps_; ++step) round.local.step(round.model);
+  round.local.steps(round.model, local_steps_);
 }
 
 void Dsgd::begin_round(RoundContext& round) {

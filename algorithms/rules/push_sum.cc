@@ -24,7 +24,7 @@ std::span<const MessageKind> PushSum::channels() const { return kChannels; }
 void PushSum::begin_round(RoundContext& round) {
   const auto weight = static_cast<float>(weight_);
   for (std::size_t k = 0; k < parameters_; ++k) debiased_[k] = round.model[k] / weight;
-  for (int step = 0; step < local_steps_; ++step) round.local.step(debiased_);
+  round.local.steps(debiased_, local_steps_);
   for (std::size_t k = 0; k < parameters_; ++k) round.model[k] = debiased_[k] * weight;
 }
 

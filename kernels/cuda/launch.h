@@ -8,6 +8,7 @@
 #include <string>
 
 #include "kernels/cuda/device_buffer.h"
+#include "kernels/weighted_sum.h"
 
 namespace gossip::cuda {
 
@@ -19,10 +20,8 @@ inline unsigned blocks_for(std::size_t length) {
   return static_cast<unsigned>(blocks < 4096 ? (blocks ? blocks : 1) : 4096);
 }
 
-// Up to this many inputs travel in a kernel's parameters; gossip degrees are small (a ring
-// has 3 terms, an exponential graph on 1024 peers 11).
-constexpr int kMaxInputs = 32;
-
+// kMaxInputs (kernels/weighted_sum.h) inputs at most travel in a kernel's parameters;
+// gossip degrees are small (a ring has 3 terms, an exponential graph on 1024 peers 11).
 struct Inputs {
   const float* pointers[kMaxInputs];
   int count;

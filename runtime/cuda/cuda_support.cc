@@ -1,9 +1,12 @@
 #include "runtime/cuda/cuda_support.h"
 
+#include "algorithms/aggregators/geometric_median.h"
+#include "algorithms/aggregators/krum.h"
+#include "algorithms/registry.h"
 #include "gossip/config.h"
+#include "kernels/cuda/cuda_device.h"
 #include "kernels/cuda/device.h"
 #include "runtime/compute_device.h"
-#include "runtime/cuda/cuda_device.h"
 #include "runtime/cuda/device_samples.h"
 #include "runtime/tasks/mlp_task.h"
 #include "runtime/trainer_passes.h"
@@ -14,6 +17,8 @@
 namespace gossip {
 
 template class BasicTrainer<CudaDevice>;
+template class BasicKrum<CudaDevice>;
+template class BasicGeometricMedian<CudaDevice>;
 
 void register_cuda_support() {
   register_gpu_support({cuda::device_count, cuda::describe_devices,
@@ -35,6 +40,12 @@ void register_cuda_support() {
         return std::make_unique<BasicMlpTask<CudaDevice, DeviceSamples>>(context, load_mlp_task_data(context));
       },
       "cuda");
+  // The aggregators that pass over the k vectors many times (Krum's k(k-1)/2 distances,
+  // Weiszfeld's iterations) run on the GPU, where the vectors cross once. The mean, median
+  // and trimmed mean read each vector once, near the host's memory bandwidth (gossip bench
+  // aggregators): copying the vectors to the GPU would cost as much as they do.
+  register_aggregator("krum", make_krum<CudaDevice>, "cuda");
+  register_aggregator("geometric_median", make_geometric_median<CudaDevice>, "cuda");
 }
 
 }  // namespace gossip

@@ -15,7 +15,7 @@
 #include <stdexcept>  // bad shapes and sizes throw std::invalid_argument
 #include <vector>
 
-#include "runtime/cpu_device.h"
+#include "kernels/cpu_device.h"
 
 namespace gossip {
 

@@ -3,7 +3,7 @@
 // Its results agree with the CPU Mlp's to float rounding (tests/runtime/mlp_cuda_test.cc).
 #pragma once
 
-#include "runtime/cuda/cuda_device.h"
+#include "kernels/cuda/cuda_device.h"
 #include "runtime/tasks/mlp.h"
 
 namespace gossip {

@@ -2,7 +2,7 @@
 #include "runtime/tasks/mlp_task.h"
 
 #include "common/json_reader.h"
-#include "runtime/cpu_device.h"
+#include "kernels/cpu_device.h"
 #include "runtime/data/partition.h"
 #include "runtime/tasks/builtin_tasks.h"
 #include "runtime/tasks/host_samples.h"

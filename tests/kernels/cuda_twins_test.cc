@@ -14,6 +14,7 @@
 
 #include "gossip/config.h"
 #include "kernels/compression.h"
+#include "kernels/cpu_device.h"
 #include "kernels/dense.h"
 #include "kernels/distances.h"
 #include "kernels/gather.h"
@@ -21,7 +22,6 @@
 #include "kernels/sgd_step.h"
 #include "kernels/sketch.h"
 #include "kernels/weighted_sum.h"
-#include "runtime/cpu_device.h"
 #include "support/random_values.h"
 #if GOSSIP_HAVE_CUDA
 #include "kernels/cuda/device.h"

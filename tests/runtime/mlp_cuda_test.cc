@@ -121,6 +121,16 @@ TEST_CASE("the GPU trainer follows the CPU trainer: steps, gradient, momentum st
     CHECK(on_gpu.loss == doctest::Approx(on_cpu.loss).epsilon(1e-4));
   }
   require_near(gpu_model, cpu_model, "model after 50 steps");
+  // A run of steps: the model stays on the GPU between them.
+  std::vector<BatchLoss> cpu_losses;
+  for (int step = 0; step < 8; ++step) cpu_losses.push_back(cpu->step(cpu_model, 0.05));
+  const std::vector<BatchLoss> gpu_losses = gpu->steps(gpu_model, 0.05, 8);
+  REQUIRE(gpu_losses.size() == cpu_losses.size());
+  for (std::size_t step = 0; step < cpu_losses.size(); ++step) {
+    CHECK(gpu_losses[step].count == cpu_losses[step].count);
+    CHECK(gpu_losses[step].loss == doctest::Approx(cpu_losses[step].loss).epsilon(1e-4));
+  }
+  require_near(gpu_model, cpu_model, "model after a run of 8 steps");
   require_near(gpu->optimizer_state(), cpu->optimizer_state(), "momentum");
   std::vector<float> cpu_gradient(cpu_model.size()), gpu_gradient(cpu_model.size());
   cpu->gradient(cpu_model, cpu_gradient);

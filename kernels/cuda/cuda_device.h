@@ -1,4 +1,4 @@
-// A GPU as a device of the code written once for either (runtime/cpu_device.h is the
+// A GPU as a device of the code written once for either (kernels/cpu_device.h is the
 // CPU's): the CUDA twins of the kernels, device memory, and staging that copies a host
 // buffer to the GPU and back. Every call works on the current device (cuda::use_device).
 #pragma once
@@ -12,7 +12,10 @@
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/device_buffer.h"
 #include "kernels/dense.h"
+#include "kernels/distances.h"
+#include "kernels/order_statistics.h"
 #include "kernels/sgd_step.h"
+#include "kernels/weighted_sum.h"
 
 namespace gossip {
 
@@ -60,6 +63,12 @@ struct CudaDevice {
   static constexpr auto softmax_cross_entropy = &cuda::softmax_cross_entropy;
   static constexpr auto sgd_step = &cuda::sgd_step;
   static constexpr auto add_scaled = &cuda::add_scaled;
+  static constexpr std::size_t kMaxInputs = cuda::kMaxInputs;
+  static constexpr auto coordinate_median = &cuda::coordinate_median;
+  static constexpr auto trimmed_mean = &cuda::trimmed_mean;
+  static constexpr auto weighted_sum = &cuda::weighted_sum;
+  static constexpr auto squared_distance = &cuda::squared_distance;
+  static constexpr auto pairwise_squared_distances = &cuda::pairwise_squared_distances;
 };
 
 }  // namespace gossip

@@ -1,17 +1,22 @@
 // The CPU as a device of the code written once for either (the MLP's passes in
-// runtime/tasks/mlp_passes.h, the trainer in runtime/trainer_passes.h): its kernels, and
+// runtime/tasks/mlp_passes.h, the trainer in runtime/trainer_passes.h, the order-statistic
+// aggregators in algorithms/aggregators/): its kernels, and
 // memory that is the host's own, so staging a host buffer is a view of it and costs
-// nothing. runtime/cuda/cuda_device.h is the GPU's.
+// nothing. kernels/cuda/cuda_device.h is the GPU's.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
 #include "kernels/dense.h"
+#include "kernels/distances.h"
 #include "kernels/float_buffer.h"
+#include "kernels/order_statistics.h"
 #include "kernels/sgd_step.h"
+#include "kernels/weighted_sum.h"
 
 namespace gossip {
 
@@ -39,6 +44,13 @@ struct CpuDevice {
   static constexpr auto relu_backward = &cpu::relu_backward;
   static constexpr auto softmax_cross_entropy = &cpu::softmax_cross_entropy;
   static constexpr auto sgd_step = &cpu::sgd_step;
+  // The robust aggregators' kernels (algorithms/aggregators/staged_vectors.h).
+  static constexpr std::size_t kMaxInputs = SIZE_MAX;  // the most vectors one kernel takes
+  static constexpr auto coordinate_median = &cpu::coordinate_median;
+  static constexpr auto trimmed_mean = &cpu::trimmed_mean;
+  static constexpr auto weighted_sum = &cpu::weighted_sum;
+  static constexpr auto squared_distance = &cpu::squared_distance;
+  static constexpr auto pairwise_squared_distances = &cpu::pairwise_squared_distances;
   // out += scale * x. Here, not in kernels/cpu: compiled with the runtime's flags, so its
   // rounding is what the peer loop's was before trainers (bit-exact resumes and tests).
   static void add_scaled(float* out, float scale, const float* x, std::size_t length) {
