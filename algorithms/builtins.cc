@@ -73,7 +73,7 @@ void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
   aggregators["krum"] = make_krum<CpuDevice>;
   aggregators["geometric_median"] = make_geometric_median<CpuDevice>;
   compressors["identity"] = plain<IdentityCompressor>;
-  compressors["top_k"] = sparse<TopK>;
+  compressors["top_k"] = make_top_k<CpuDevice>;
   compressors["random_k"] = sparse<RandomK>;
   compressors["qsgd"] = qsgd;
   compressors["sign"] = plain<ScaledSign>;

@@ -16,7 +16,9 @@ struct Registry {
   std::mutex mutex;
   std::map<std::string, AlgorithmFactory> algorithms;
   std::map<std::string, AggregatorFactory> aggregators;
-  std::map<std::pair<std::string, std::string>, AggregatorFactory> device_aggregators;  // by (kind, name)
+  // The twins of the CPU's, by (kind of device, name).
+  std::map<std::pair<std::string, std::string>, AggregatorFactory> device_aggregators;
+  std::map<std::pair<std::string, std::string>, CompressorFactory> device_compressors;
   std::map<std::string, CompressorFactory> compressors;
   std::map<std::string, AttackFactory> attacks;
 };
@@ -35,6 +37,34 @@ Factory find(const std::map<std::string, Factory>& factories, const std::string&
   throw ConfigError("training." + setting + ": unknown " + setting + " \"" + name + "\" (known: " + known + ")");
 }
 
+// Adds `factory` to the CPU's (`factories`) or, for another kind of device, to the twins;
+// an empty one takes a twin away.
+template <typename Factory>
+void add(std::map<std::string, Factory>& factories,
+         std::map<std::pair<std::string, std::string>, Factory>& twins, const std::string& name, Factory factory,
+         const std::string& device_kind) {
+  std::lock_guard lock(registry().mutex);
+  if (device_kind == "cpu") {
+    factories[name] = std::move(factory);
+  } else if (factory) {
+    twins[{device_kind, name}] = std::move(factory);
+  } else {
+    twins.erase({device_kind, name});
+  }
+}
+
+// The CPU's factory of `name` (an unknown name throws, naming the setting), or its twin on
+// `device_kind` where one is registered.
+template <typename Factory>
+Factory find_for(const std::map<std::string, Factory>& factories,
+                 const std::map<std::pair<std::string, std::string>, Factory>& twins, const std::string& setting,
+                 const std::string& name, const std::string& device_kind) {
+  std::lock_guard lock(registry().mutex);
+  Factory factory = find(factories, setting, name);
+  const auto twin = twins.find({device_kind, name});
+  return twin != twins.end() ? twin->second : factory;
+}
+
 }  // namespace
 
 void register_algorithm(const std::string& name, AlgorithmFactory factory) {
@@ -43,19 +73,11 @@ void register_algorithm(const std::string& name, AlgorithmFactory factory) {
 }
 
 void register_aggregator(const std::string& name, AggregatorFactory factory, const std::string& device_kind) {
-  std::lock_guard lock(registry().mutex);
-  if (device_kind == "cpu") {
-    registry().aggregators[name] = std::move(factory);
-  } else if (factory) {
-    registry().device_aggregators[{device_kind, name}] = std::move(factory);
-  } else {
-    registry().device_aggregators.erase({device_kind, name});
-  }
+  add(registry().aggregators, registry().device_aggregators, name, std::move(factory), device_kind);
 }
 
-void register_compressor(const std::string& name, CompressorFactory factory) {
-  std::lock_guard lock(registry().mutex);
-  registry().compressors[name] = std::move(factory);
+void register_compressor(const std::string& name, CompressorFactory factory, const std::string& device_kind) {
+  add(registry().compressors, registry().device_compressors, name, std::move(factory), device_kind);
 }
 
 void register_attack(const std::string& name, AttackFactory factory) {
@@ -74,18 +96,13 @@ std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int
       make_aggregator(settings.aggregator, settings.aggregator_options, settings.device_kind);
   if (mixing.smallest_neighbourhood > 0) aggregator->check(mixing.smallest_neighbourhood);
   return algorithm({self, parameters, seed, settings, mixing, std::move(aggregator),
-                    make_compressor(settings.compressor, settings.compressor_options)});
+                    make_compressor(settings.compressor, settings.compressor_options, settings.device_kind)});
 }
 
 std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options,
                                             const std::string& device_kind) {
-  AggregatorFactory factory;
-  {
-    std::lock_guard lock(registry().mutex);
-    factory = find(registry().aggregators, "aggregator", name);
-    const auto twin = registry().device_aggregators.find({device_kind, name});
-    if (twin != registry().device_aggregators.end()) factory = twin->second;
-  }
+  const AggregatorFactory factory =
+      find_for(registry().aggregators, registry().device_aggregators, "aggregator", name, device_kind);
   // NNM is a layer over any aggregator ("nnm": f), so it is read here rather than by each.
   nlohmann::json own = options;
   const JsonReader reader(options, "training.aggregator");
@@ -97,12 +114,10 @@ std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohm
   return factory(JsonReader(own, "training.aggregator"));
 }
 
-std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options) {
-  CompressorFactory factory;
-  {
-    std::lock_guard lock(registry().mutex);
-    factory = find(registry().compressors, "compressor", name);
-  }
+std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options,
+                                            const std::string& device_kind) {
+  const CompressorFactory factory =
+      find_for(registry().compressors, registry().device_compressors, "compressor", name, device_kind);
   return factory(JsonReader(options, "training.compressor"));
 }
 

@@ -43,8 +43,8 @@ struct AlgorithmSettings {
   double consensus_step = 1.0;  // gamma of the rules that move only part way to the mix
   int local_steps = 1;          // K: local steps per round
   int late_rounds = 0;          // how late a missed message may come and still be made good (combine_late)
-  // The peer's kind of device ("cpu", "cuda"): an aggregator with a twin registered for it
-  // runs there, any other on the CPU.
+  // The peer's kind of device ("cpu", "cuda"): an aggregator or compressor with a twin
+  // registered for it runs there, any other on the CPU.
   std::string device_kind = "cpu";
 };
 
@@ -71,11 +71,12 @@ using AttackFactory = std::function<std::unique_ptr<Attack>(const JsonReader& op
 
 // Each adds a factory under `name`, replacing one of the same name.
 void register_algorithm(const std::string& name, AlgorithmFactory factory);
-// With a `device_kind` other than "cpu", the twin of the CPU's aggregator `name` that
-// make_aggregator takes for peers on that kind of device (the CPU's must exist: it is the
-// one the name and options are checked against); an empty factory takes the twin away.
+// With a `device_kind` other than "cpu", the twin of the CPU's aggregator or compressor
+// `name` that make_aggregator / make_compressor take for peers on that kind of device (the
+// CPU's must exist: it is the one the name is checked against); an empty factory takes the
+// twin away.
 void register_aggregator(const std::string& name, AggregatorFactory factory, const std::string& device_kind = "cpu");
-void register_compressor(const std::string& name, CompressorFactory factory);
+void register_compressor(const std::string& name, CompressorFactory factory, const std::string& device_kind = "cpu");
 void register_attack(const std::string& name, AttackFactory factory);
 
 // Throws ConfigError naming the setting (training.algorithm, training.compressor, ...) and
@@ -83,7 +84,9 @@ void register_attack(const std::string& name, AttackFactory factory);
 // reason, for settings or a W it cannot work with.
 std::unique_ptr<Algorithm> make_algorithm(const AlgorithmSettings& settings, int self, std::size_t parameters,
                                           uint64_t seed, const MixingProperties& mixing = {});
-std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options);
+// On a `device_kind` with a twin of `name`, the twin.
+std::unique_ptr<Compressor> make_compressor(const std::string& name, const nlohmann::json& options,
+                                            const std::string& device_kind = "cpu");
 // With `"nnm": f` among the options, wrapped in nearest-neighbour mixing. On a
 // `device_kind` with a twin of `name`, the twin.
 std::unique_ptr<Aggregator> make_aggregator(const std::string& name, const nlohmann::json& options,

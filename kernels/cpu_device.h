@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "kernels/compression.h"
 #include "kernels/dense.h"
 #include "kernels/distances.h"
 #include "kernels/float_buffer.h"
@@ -36,6 +37,19 @@ struct CpuDevice {
     if (device.data() != host.data()) std::copy(device.begin(), device.end(), host.begin());
   }
   static std::vector<float> download(const Buffer& buffer) { return {buffer.begin(), buffer.end()}; }
+  // Memory of `size` Ts, for a kernel's result (what it held is not kept).
+  template <typename T>
+  using Array = std::vector<T>;
+  template <typename T>
+  static T* allocate(Array<T>& array, std::size_t size) {
+    array.resize(size);
+    return array.data();
+  }
+  // `size` Ts of the device's memory as the host reads them: themselves.
+  template <typename T>
+  static std::span<const T> to_host(const T* device, std::size_t size, std::vector<T>&) {
+    return {device, size};
+  }
   static void upload(std::span<const float> host, Buffer& buffer) { buffer.assign(host.begin(), host.end()); }
 
   static constexpr auto dense_forward = &cpu::dense_forward;
@@ -44,6 +58,9 @@ struct CpuDevice {
   static constexpr auto relu_backward = &cpu::relu_backward;
   static constexpr auto softmax_cross_entropy = &cpu::softmax_cross_entropy;
   static constexpr auto sgd_step = &cpu::sgd_step;
+  // The compressors' kernels (algorithms/compressors/).
+  static constexpr auto top_k_indices = &cpu::top_k_indices;
+  static constexpr auto gather = &cpu::gather;
   // The robust aggregators' kernels (algorithms/aggregators/staged_vectors.h).
   static constexpr std::size_t kMaxInputs = SIZE_MAX;  // the most vectors one kernel takes
   static constexpr auto coordinate_median = &cpu::coordinate_median;

@@ -165,7 +165,8 @@ TrainingConfig parse_training_config(const nlohmann::json& training, uint64_t fi
   if (config.nesterov && config.momentum == 0) reader.fail("nesterov", "Nesterov momentum needs momentum > 0");
   config.weight_decay = reader.number_or("weight_decay", config.weight_decay, 0, 1e3);
   config.algorithm = one_of(reader, "algorithm", config.algorithm, algorithm_names());
-  read_part(reader, "compressor", config.compressor, config.compressor_options, make_compressor);
+  read_part(reader, "compressor", config.compressor, config.compressor_options,
+            [](const std::string& name, const nlohmann::json& options) { return make_compressor(name, options); });
   read_part(reader, "aggregator", config.aggregator, config.aggregator_options,
             [](const std::string& name, const nlohmann::json& options) { return make_aggregator(name, options); });
   config.byzantine = read_byzantine(reader);

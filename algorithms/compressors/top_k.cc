@@ -41,27 +41,24 @@ std::optional<uint64_t> get_varint(std::span<const uint8_t> in, std::size_t& off
 
 }  // namespace
 
-std::size_t TopK::max_wire_bytes(std::size_t length) const {
+std::size_t TopKFormat::max_wire_bytes(std::size_t length) const {
   const std::size_t k = kept_.of(length);
   return k * (varint_bytes(length) + 4);
 }
 
-std::span<const uint8_t> TopK::encode(std::span<const float> values, uint64_t, std::vector<uint8_t>& scratch) const {
-  const std::size_t length = values.size(), k = kept_.of(length);
-  std::vector<uint32_t> chosen(k);
-  cpu::top_k_indices(values.data(), length, k, chosen.data());
-  std::vector<float> kept(k);
-  cpu::gather(values.data(), chosen.data(), k, kept.data());
+std::span<const uint8_t> TopKFormat::write(std::span<const uint32_t> indices, std::span<const float> values,
+                                           std::vector<uint8_t>& scratch) {
+  const std::size_t k = indices.size();
   scratch.clear();
-  for (std::size_t j = 0; j < k; ++j) put_varint(scratch, j == 0 ? chosen[0] : chosen[j] - chosen[j - 1] - 1);
+  for (std::size_t j = 0; j < k; ++j) put_varint(scratch, j == 0 ? indices[0] : indices[j] - indices[j - 1] - 1);
   const std::size_t values_at = scratch.size();
   scratch.resize(values_at + 4 * k);
-  if (k > 0) std::memcpy(scratch.data() + values_at, kept.data(), 4 * k);
+  if (k > 0) std::memcpy(scratch.data() + values_at, values.data(), 4 * k);
   return scratch;
 }
 
-std::optional<std::span<const float>> TopK::decode(std::span<const uint8_t> bytes, std::size_t length,
-                                                   FloatBuffer& scratch) const {
+std::optional<std::span<const float>> TopKFormat::decode(std::span<const uint8_t> bytes, std::size_t length,
+                                                         FloatBuffer& scratch) const {
   const std::size_t k = kept_.of(length);
   if (bytes.size() > max_wire_bytes(length) || bytes.size() < 5 * k) return std::nullopt;
   std::vector<uint32_t> indices(k);

@@ -11,6 +11,7 @@
 
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/device_buffer.h"
+#include "kernels/compression.h"
 #include "kernels/dense.h"
 #include "kernels/distances.h"
 #include "kernels/order_statistics.h"
@@ -51,6 +52,23 @@ struct CudaDevice {
                 "cudaMemcpy from the GPU");
   }
   static std::vector<float> download(const Buffer& buffer) { return buffer.download(); }
+  // Device memory of `size` Ts, for a kernel's result (what it held is not kept).
+  template <typename T>
+  using Array = cuda::DeviceBuffer<T>;
+  template <typename T>
+  static T* allocate(Array<T>& array, std::size_t size) {
+    if (array.size() != size) array = Array<T>(size);
+    return array.data();
+  }
+  // `size` Ts of device memory as the host reads them: copied into `host`.
+  template <typename T>
+  static std::span<const T> to_host(const T* device, std::size_t size, std::vector<T>& host) {
+    host.resize(size);
+    if (size > 0) {
+      cuda::check(cudaMemcpy(host.data(), device, size * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy from the GPU");
+    }
+    return host;
+  }
   static void upload(std::span<const float> host, Buffer& buffer) {
     resize(buffer, host.size());
     buffer.upload(host);
@@ -63,6 +81,10 @@ struct CudaDevice {
   static constexpr auto softmax_cross_entropy = &cuda::softmax_cross_entropy;
   static constexpr auto sgd_step = &cuda::sgd_step;
   static constexpr auto add_scaled = &cuda::add_scaled;
+  // The compressors' kernels (algorithms/compressors/).
+  static constexpr auto top_k_indices = &cuda::top_k_indices;
+  static constexpr auto gather = &cuda::gather;
+  // The robust aggregators' kernels (algorithms/aggregators/staged_vectors.h).
   static constexpr std::size_t kMaxInputs = cuda::kMaxInputs;
   static constexpr auto coordinate_median = &cuda::coordinate_median;
   static constexpr auto trimmed_mean = &cuda::trimmed_mean;
