@@ -20,7 +20,9 @@ struct SgdOptions {
 };
 
 // Throws std::invalid_argument, "<operation>: <why>", on options no step may take (below).
-void check_sgd_options(const SgdOptions& options, const float* momentum_buffer, const char* operation);
+// A step over no values needs no momentum buffer (an empty vector's data() may be null).
+void check_sgd_options(const SgdOptions& options, const float* momentum_buffer, std::size_t length,
+                       const char* operation);
 
 }  // namespace gossip
 

@@ -163,7 +163,16 @@ ExchangeResult DeviceLinkTransport::exchange(const ExchangeRequest& request) {
     queued.push_back(transfer);
   }
   const auto started = Clock::now();
-  if (!queued.empty()) channels_->start(queued);
+  // A failure anywhere on the channels (their start included: a neighbour gone between
+  // rounds) falls back to TCP, after the TCP half of this exchange has run.
+  std::string failure;
+  if (!queued.empty()) {
+    try {
+      channels_->start(queued);
+    } catch (const std::runtime_error& error) {
+      failure = error.what();
+    }
+  }
 
   ExchangeRequest tcp = request;
   tcp.sends = tcp_sends;
@@ -174,10 +183,9 @@ ExchangeResult DeviceLinkTransport::exchange(const ExchangeRequest& request) {
 
   // The channels' wait: up to patience, in slices, so that a neighbour whose TCP link went
   // down (it crashed) is given up at once rather than at the end of it.
-  std::string failure;
   const auto limit = std::max(request.deadline, started + options_.patience);
   try {
-    while (!channels_->finish(std::min(limit, Clock::now() + 20ms))) {
+    while (failure.empty() && !channels_->finish(std::min(limit, Clock::now() + 20ms))) {
       if (Clock::now() >= limit) {
         char waited[32];
         std::snprintf(waited, sizeof(waited), "%.1f s", std::chrono::duration<double>(options_.patience).count());

@@ -5,13 +5,14 @@
 
 namespace gossip {
 
-void check_sgd_options(const SgdOptions& options, const float* momentum_buffer, const char* operation) {
+void check_sgd_options(const SgdOptions& options, const float* momentum_buffer, std::size_t length,
+                       const char* operation) {
   auto fail = [&](const std::string& why) { throw std::invalid_argument(operation + (": " + why)); };
   if (!(options.learning_rate >= 0)) fail("learning rate " + std::to_string(options.learning_rate) + " is negative");
   if (!(options.momentum >= 0)) fail("momentum " + std::to_string(options.momentum) + " is negative");
   if (!(options.weight_decay >= 0)) fail("weight decay " + std::to_string(options.weight_decay) + " is negative");
   if (options.nesterov && options.momentum == 0) fail("Nesterov needs a momentum above 0, got 0");
-  if (options.momentum > 0 && momentum_buffer == nullptr) {
+  if (options.momentum > 0 && momentum_buffer == nullptr && length > 0) {
     fail("momentum " + std::to_string(options.momentum) + " needs a momentum buffer, got none");
   }
 }
@@ -22,7 +23,7 @@ namespace gossip::cpu {
 
 void sgd_step(const SgdOptions& options, float* parameters, const float* gradient, float* momentum_buffer,
               std::size_t length) {
-  check_sgd_options(options, momentum_buffer, "sgd_step");
+  check_sgd_options(options, momentum_buffer, length, "sgd_step");
   const auto n = static_cast<Eigen::Index>(length);
   Eigen::Map<Eigen::ArrayXf> p(parameters, n);
   Eigen::Map<const Eigen::ArrayXf> g(gradient, n);

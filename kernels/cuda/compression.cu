@@ -3,7 +3,10 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <cub/device/device_radix_sort.cuh>
 
 #include "common/splitmix64.h"
@@ -13,29 +16,25 @@
 namespace gossip::cuda {
 namespace {
 
-// Per-thread sums in double, then the block's, then one atomicAdd per block.
+// Per-thread sums in double, then the block's (launch.h's two-step reduction).
 template <bool kSquares>
-__global__ void sum_kernel(const float* values, std::size_t length, double* total) {
+__global__ void sum_kernel(const float* values, std::size_t length, double* sums) {
   double sum = 0;
   for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
        i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
     const double value = values[i];
     sum += kSquares ? value * value : fabs(value);
   }
-  add_block_sum(sum, total);
+  write_block_sum(sum, sums);
 }
 
 template <bool kSquares>
 double sum_of(const float* values, std::size_t length, const char* operation) {
-  double* total = result_slot<double>();
-  check(cudaMemset(total, 0, sizeof(double)), "cudaMemset");
-  if (length > 0) {
-    sum_kernel<kSquares><<<blocks_for(length), kThreads>>>(values, length, total);
-    check_launch(operation);
-  }
-  double result = 0;
-  check(cudaMemcpy(&result, total, sizeof result, cudaMemcpyDeviceToHost), "cudaMemcpy from the GPU");
-  return result;
+  if (length == 0) return 0;
+  const unsigned blocks = blocks_for(length);
+  sum_kernel<kSquares><<<blocks, kThreads>>>(values, length, block_sums());
+  check_launch(operation);
+  return total_of_blocks(blocks);
 }
 
 // One thread per byte of bits: the signs of its 8 values.
@@ -62,7 +61,8 @@ __device__ uint32_t qsgd_code(float value, std::size_t i, bool quantise, double 
                               uint64_t seed) {
   uint32_t level = 0;
   if (quantise) {
-    const double scaled = fabs(static_cast<double>(value)) * scale;
+    // Rounded before the subtraction below, as on the CPU: no multiply-add fuses them.
+    const double scaled = __dmul_rn(fabs(static_cast<double>(value)), scale);
     const double whole = floor(scaled);
     const uint64_t draw = splitmix64(seed + static_cast<uint64_t>(i) * SplitMix64Stream::kStep);
     const float unit = static_cast<float>(draw >> 40) * 0x1p-24f;
@@ -179,6 +179,10 @@ bool qsgd_values(const uint8_t* packed, std::size_t length, float norm, int leve
 // first, equal magnitudes in index order; a second sort puts those k in index order.
 void top_k_indices(const float* values, std::size_t length, std::size_t k, uint32_t* indices) {
   if (k == 0) return;
+  if (length > static_cast<std::size_t>(INT_MAX)) {
+    throw std::invalid_argument("cuda::top_k_indices: " + std::to_string(length) + " values, CUB's sort takes at most " +
+                                std::to_string(INT_MAX));
+  }
   const int n = static_cast<int>(length), kept = static_cast<int>(k);
   DeviceBuffer<uint32_t> keys(length), sorted_keys(length), order(length), sorted_order(length);
   magnitude_keys_kernel<<<blocks_for(length), kThreads>>>(values, length, keys.data(), order.data());

@@ -48,6 +48,7 @@ struct CudaDevice {
   }
   // Waits for the kernels queued before it (cudaMemcpy synchronises with the default stream).
   static void unstage(std::span<const float> device, std::span<float> host) {
+    if (host.empty()) return;
     cuda::check(cudaMemcpy(host.data(), device.data(), host.size_bytes(), cudaMemcpyDeviceToHost),
                 "cudaMemcpy from the GPU");
   }

@@ -48,7 +48,8 @@ __global__ void row_sums_kernel(const float* matrix, int rows, int columns, floa
 __global__ void relu_forward_kernel(float* activations, std::size_t length) {
   for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < length;
        i += static_cast<std::size_t>(blockDim.x) * gridDim.x) {
-    activations[i] = fmaxf(activations[i], 0.0f);
+    // Not fmaxf, which makes a NaN 0: the CPU's std::max keeps it, so a diverging model shows.
+    if (activations[i] < 0.0f) activations[i] = 0.0f;
   }
 }
 

@@ -43,11 +43,13 @@ class DeviceBuffer {
 
   void upload(std::span<const T> host) {
     if (host.size() != size_) throw std::invalid_argument("DeviceBuffer::upload: size differs");
+    if (size_ == 0) return;  // an empty span's data() may be null
     check(cudaMemcpy(data_, host.data(), size_ * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy to the GPU");
   }
   // Waits for the work queued before it (cudaMemcpy synchronises with the default stream).
   std::vector<T> download() const {
     std::vector<T> host(size_);
+    if (size_ == 0) return host;
     check(cudaMemcpy(host.data(), data_, size_ * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy from the GPU");
     return host;
   }

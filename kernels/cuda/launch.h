@@ -6,7 +6,9 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "kernels/cuda/check.h"
 #include "kernels/cuda/device_buffer.h"
 #include "kernels/weighted_sum.h"
 
@@ -15,9 +17,10 @@ namespace gossip::cuda {
 constexpr int kThreads = 256;
 
 // Grid-stride loops cover any length; more blocks than this only queue.
+constexpr unsigned kMaxBlocks = 4096;
 inline unsigned blocks_for(std::size_t length) {
   const std::size_t blocks = (length + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(blocks < 4096 ? (blocks ? blocks : 1) : 4096);
+  return static_cast<unsigned>(blocks < kMaxBlocks ? (blocks ? blocks : 1) : kMaxBlocks);
 }
 
 // kMaxInputs (kernels/weighted_sum.h) inputs at most travel in a kernel's parameters;
@@ -47,10 +50,26 @@ T* result_slot() {
   return slot.data();
 }
 
+// A reduction in two steps that add in the same order every run (atomics would not, and a
+// sum's last bits would then move from run to run: Krum's choice, Weiszfeld's weights): each
+// block writes its sum into block_sums()[blockIdx.x] (write_block_sum), and the host adds the
+// `blocks` of them in block order.
+inline double* block_sums() {
+  thread_local DeviceBuffer<double> sums(kMaxBlocks);
+  return sums.data();
+}
+inline double total_of_blocks(unsigned blocks) {
+  std::vector<double> sums(blocks);
+  check(cudaMemcpy(sums.data(), block_sums(), blocks * sizeof(double), cudaMemcpyDeviceToHost), "cudaMemcpy from the GPU");
+  double total = 0;
+  for (double sum : sums) total += sum;
+  return total;
+}
+
 #if defined(__CUDACC__)
-// Adds the `sum` of every thread of the block into *total: a tree in shared memory, then one
-// atomicAdd per block. Every thread of a kThreads-wide block must call it.
-__device__ inline void add_block_sum(double sum, double* total) {
+// Writes the sum of every thread's `sum` into sums[blockIdx.x]: a tree in shared memory.
+// Every thread of a kThreads-wide block must call it.
+__device__ inline void write_block_sum(double sum, double* sums) {
   __shared__ double partial[kThreads];
   partial[threadIdx.x] = sum;
   __syncthreads();
@@ -58,7 +77,7 @@ __device__ inline void add_block_sum(double sum, double* total) {
     if (static_cast<int>(threadIdx.x) < half) partial[threadIdx.x] += partial[threadIdx.x + half];
     __syncthreads();
   }
-  if (threadIdx.x == 0) atomicAdd(total, partial[0]);
+  if (threadIdx.x == 0) sums[blockIdx.x] = partial[0];
 }
 #endif
 

@@ -42,7 +42,7 @@ void add_scaled(float* out, float scale, const float* x, std::size_t length) {
 
 void sgd_step(const SgdOptions& options, float* parameters, const float* gradient, float* momentum_buffer,
               std::size_t length) {
-  check_sgd_options(options, momentum_buffer, "cuda::sgd_step");
+  check_sgd_options(options, momentum_buffer, length, "cuda::sgd_step");
   if (length == 0) return;
   sgd_kernel<<<blocks_for(length), kThreads>>>(options, parameters, gradient, momentum_buffer, length);
   check_launch("cuda::sgd_step");

@@ -1,6 +1,7 @@
 // Device channels in memory (transport/device_channels.h), for tests of what stands above
 // them: a channel joins when both of its ends connect with its id, a frame sent is queued
-// for the other end, and a test can make connect fail or hold one peer's frames back.
+// for the other end, and a test can make connect or a peer's sends fail, or hold one peer's
+// frames back.
 #pragma once
 
 #include <condition_variable>
@@ -21,6 +22,7 @@ class MemoryChannelHub {
  public:
   std::string connect_failure;  // non-empty: every connect throws it
   std::set<int> held;           // peers whose frames never arrive (a stalled GPU)
+  std::set<int> failing_start;  // peers whose start throws, sending nothing (a neighbour gone)
   // Rewrites a frame from `from` on its way (a broken or hostile neighbour).
   std::function<void(int from, std::vector<uint8_t>& frame)> corrupt;
 
@@ -41,6 +43,7 @@ class MemoryChannels final : public DeviceChannels {
   MemoryChannels(MemoryChannelHub& hub, int self) : hub_(hub), self_(self) {}
   void start(std::span<const ChannelTransfer> transfers) override {
     std::lock_guard lock(hub_.mutex);
+    if (hub_.failing_start.count(self_)) throw std::runtime_error("ncclSend: remote process exited");
     pending_.assign(transfers.begin(), transfers.end());
     for (const ChannelTransfer& transfer : transfers) {
       if (!transfer.send.empty() && !hub_.held.count(self_)) {

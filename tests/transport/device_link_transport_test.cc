@@ -143,6 +143,20 @@ TEST_CASE("device links: a neighbour whose frames stop is given up after patienc
   CHECK(peers.outer[1]->channel_peers().empty());
 }
 
+TEST_CASE("device links: a failure as the channels start a round falls back to TCP, never out of exchange") {
+  Peers peers(2, {{1}, {0}}, scaled(300));
+  peers.channels.failing_start = {0};  // peer 0's sends fail in round 0
+  const auto bad = peers.run([&](int) { return peers.all_rounds(6); }, scaled(500));
+  // Round 0 is lost both ways: peer 0 sent nothing, and drops what its channel held; peer 1
+  // waits out its patience. From round 1 both are on TCP.
+  CHECK(bad[0] == std::vector<int64_t>{0});
+  CHECK(bad[1] == std::vector<int64_t>{0});
+  CHECK(logged(peers.logs[0], "MEM: ncclSend: remote process exited; the links to peer(s) 1 go over encrypted TCP"));
+  CHECK(logged(peers.logs[1], "MEM: nothing from peer(s) 0 within "));
+  CHECK(peers.outer[0]->channel_peers().empty());
+  CHECK(peers.outer[1]->channel_peers().empty());
+}
+
 TEST_CASE("device links: ends whose exchanges part (one skipped a round) find it in the frame header and go to TCP") {
   Peers peers(2, {{1}, {0}}, scaled(2000));
   const auto bad = peers.run(

@@ -78,11 +78,14 @@ class NcclChannels final : public DeviceChannels {
     cuda::check(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming), "cudaEventCreate");
   }
 
+  // A nonblocking communicator is finalized, and that waited for, before it is destroyed;
+  // one with a transfer still under way, or that does not finalize within a few seconds, is
+  // aborted instead, so a peer never hangs on its way out.
   ~NcclChannels() override {
     if (!aborted_) {
+      const bool finalized = pending_.empty() && finalize(Clock::now() + 5s);
       for (Link& link : links_) {
-        // A transfer still under way would make ncclCommDestroy wait for it.
-        if (pending_.empty()) {
+        if (finalized) {
           ncclCommDestroy(link.comm);
         } else {
           ncclCommAbort(link.comm);
@@ -104,18 +107,31 @@ class NcclChannels final : public DeviceChannels {
       cuda::check(cudaMemcpyAsync(link->send.data(), link->host_send.data(), frame_bytes_, cudaMemcpyHostToDevice, stream_),
                   "cudaMemcpyAsync of a frame to the GPU");
     }
+    // The group is closed before any failure is thrown: this thread's later NCCL calls (the
+    // abort of the fallback among them) must not land inside it.
     check(ncclGroupStart(), "ncclGroupStart");
+    ncclResult_t failed = ncclSuccess;
+    std::string what;
+    ncclComm_t failed_comm = nullptr;
+    auto note = [&](ncclResult_t result, const char* call, ncclComm_t comm) {
+      if (failed != ncclSuccess && failed != ncclInProgress) return;
+      failed = result;
+      what = call;
+      failed_comm = comm;
+    };
     for (auto& [link, transfer] : pending_) {
       if (!transfer.send.empty()) {
-        check(ncclSend(link->send.data(), frame_bytes_, ncclUint8, link->other_rank, link->comm, stream_), "ncclSend",
-              link->comm);
+        note(ncclSend(link->send.data(), frame_bytes_, ncclUint8, link->other_rank, link->comm, stream_), "ncclSend",
+             link->comm);
       }
       if (!transfer.receive.empty()) {
-        check(ncclRecv(link->receive.data(), frame_bytes_, ncclUint8, link->other_rank, link->comm, stream_), "ncclRecv",
-              link->comm);
+        note(ncclRecv(link->receive.data(), frame_bytes_, ncclUint8, link->other_rank, link->comm, stream_), "ncclRecv",
+             link->comm);
       }
     }
-    check(ncclGroupEnd(), "ncclGroupEnd");
+    const ncclResult_t ended = ncclGroupEnd();
+    check(failed, what, failed_comm);
+    check(ended, "ncclGroupEnd");
   }
 
   bool finish(Clock::time_point deadline) override {
@@ -159,6 +175,20 @@ class NcclChannels final : public DeviceChannels {
   }
 
  private:
+  bool finalize(Clock::time_point deadline) noexcept {
+    try {
+      cuda::use_device(device_);
+      std::vector<ncclComm_t> comms;
+      for (Link& link : links_) {
+        check(ncclCommFinalize(link.comm), "ncclCommFinalize", link.comm);
+        comms.push_back(link.comm);
+      }
+      return settle(comms, deadline);
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
   Link& link_of(int peer) {
     for (Link& link : links_) {
       if (link.peer == peer) return link;
