@@ -1,8 +1,8 @@
 // The CPU as a device of the code written once for either (the MLP's passes in
-// runtime/tasks/mlp_passes.h, the trainer in runtime/trainer_passes.h, the order-statistic
-// aggregators in algorithms/aggregators/): its kernels, and
-// memory that is the host's own, so staging a host buffer is a view of it and costs
-// nothing. kernels/cuda/cuda_device.h is the GPU's.
+// runtime/tasks/mlp_passes.h, the trainer in runtime/trainer_passes.h, the robust
+// aggregators and top-k in algorithms/): its kernels, and memory that is the host's own, so
+// staging a host buffer is a view of it and costs nothing. kernels/cuda/cuda_device.h is
+// the GPU's.
 #pragma once
 
 #include <algorithm>
@@ -68,8 +68,8 @@ struct CpuDevice {
   static constexpr auto weighted_sum = &cpu::weighted_sum;
   static constexpr auto squared_distance = &cpu::squared_distance;
   static constexpr auto pairwise_squared_distances = &cpu::pairwise_squared_distances;
-  // out += scale * x. Here, not in kernels/cpu: compiled with the runtime's flags, so its
-  // rounding is what the peer loop's was before trainers (bit-exact resumes and tests).
+  // out += scale * x, a multiply and an add each rounded (-ffp-contract=off): as the CUDA
+  // twin rounds, and as the peer loop did before trainers.
   static void add_scaled(float* out, float scale, const float* x, std::size_t length) {
     for (std::size_t k = 0; k < length; ++k) out[k] += scale * x[k];
   }
