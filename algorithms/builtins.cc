@@ -50,11 +50,6 @@ std::unique_ptr<Compressor> sparse(const JsonReader& options) {
   return std::make_unique<T>(SparseCount::from(options));
 }
 
-std::unique_ptr<Compressor> qsgd(const JsonReader& options) {
-  options.reject_unknown({"levels", "bits"});
-  return Qsgd::from(options);
-}
-
 }  // namespace
 
 void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
@@ -75,7 +70,7 @@ void register_builtins(std::map<std::string, AlgorithmFactory>& algorithms,
   compressors["identity"] = plain<IdentityCompressor>;
   compressors["top_k"] = make_top_k<CpuDevice>;
   compressors["random_k"] = sparse<RandomK>;
-  compressors["qsgd"] = qsgd;
+  compressors["qsgd"] = make_qsgd<CpuDevice>;
   compressors["sign"] = plain<ScaledSign>;
   attacks["sign_flip"] = make_sign_flip;
   attacks["gaussian"] = make_gaussian_noise;

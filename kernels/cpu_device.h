@@ -61,6 +61,8 @@ struct CpuDevice {
   // The compressors' kernels (algorithms/compressors/).
   static constexpr auto top_k_indices = &cpu::top_k_indices;
   static constexpr auto gather = &cpu::gather;
+  static constexpr auto sum_of_squares = &cpu::sum_of_squares;
+  static constexpr auto qsgd_codes = &cpu::qsgd_codes;
   // The robust aggregators' kernels (algorithms/aggregators/staged_vectors.h).
   static constexpr std::size_t kMaxInputs = SIZE_MAX;  // the most vectors one kernel takes
   static constexpr auto coordinate_median = &cpu::coordinate_median;

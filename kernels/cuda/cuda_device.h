@@ -85,6 +85,8 @@ struct CudaDevice {
   // The compressors' kernels (algorithms/compressors/).
   static constexpr auto top_k_indices = &cuda::top_k_indices;
   static constexpr auto gather = &cuda::gather;
+  static constexpr auto sum_of_squares = &cuda::sum_of_squares;
+  static constexpr auto qsgd_codes = &cuda::qsgd_codes;
   // The robust aggregators' kernels (algorithms/aggregators/staged_vectors.h).
   static constexpr std::size_t kMaxInputs = cuda::kMaxInputs;
   static constexpr auto coordinate_median = &cuda::coordinate_median;

@@ -1,13 +1,17 @@
-// Top-k's selection written once for either device (algorithms/compressors/top_k.h), on a
+// Top-k and QSGD encoding written once for either device (algorithms/compressors/), on a
 // stand-in device whose memory is its own, as a GPU's is, and on a GPU where one is visible:
-// the same bytes as the CPU's, for sizes 0, 1, odd and large, ties included; and the twin is
-// what make_compressor gives a peer on a kind of device that registered it.
+// the same bytes as the CPU's, for sizes 0, 1, odd and large (top-k's ties included; QSGD's
+// given the same norm, which the GPU sums in another order); and the twin is what
+// make_compressor gives a peer on a kind of device that registered it.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 
+#include "algorithms/compressors/qsgd.h"
 #include "algorithms/compressors/top_k.h"
 #include "algorithms/registry.h"
 #include "gossip/config.h"
@@ -45,6 +49,8 @@ struct SeparateMemory {
   }
   static constexpr auto top_k_indices = &cpu::top_k_indices;
   static constexpr auto gather = &cpu::gather;
+  static constexpr auto sum_of_squares = &cpu::sum_of_squares;
+  static constexpr auto qsgd_codes = &cpu::qsgd_codes;
 };
 
 // Random values, a run of equal magnitudes (ties go to the lower index) and a NaN.
@@ -71,7 +77,37 @@ void require_same_bytes(const char* device) {
   }
 }
 
+std::vector<uint8_t> bytes_of(std::span<const uint8_t> bytes) { return {bytes.begin(), bytes.end()}; }
+
+// QSGD's bytes on Device against the CPU's, for 2, 4 and 8 bits a value: the norm within a
+// float's last bit, and the codes equal where the norms are.
+template <typename Device>
+void require_same_qsgd(const char* device) {
+  for (std::size_t length : {std::size_t{0}, std::size_t{1}, std::size_t{1001}, std::size_t{1} << 20}) {
+    for (int levels : {1, 7, 127}) {
+      INFO(device << ": length " << length << ", levels " << levels);
+      std::vector<float> values = values_of(length, static_cast<uint32_t>(length + 3));
+      if (length > 100) values[100] = 0.25f;  // no NaN: QSGD's norm would make every level 0
+      std::vector<uint8_t> on_device, on_cpu;
+      const auto device_bytes = bytes_of(BasicQsgd<Device>(levels).encode(values, 77, on_device));
+      const auto cpu_bytes = bytes_of(Qsgd(levels).encode(values, 77, on_cpu));
+      REQUIRE(device_bytes.size() == cpu_bytes.size());
+      float device_norm, cpu_norm;
+      std::memcpy(&device_norm, device_bytes.data(), 4);
+      std::memcpy(&cpu_norm, cpu_bytes.data(), 4);
+      CHECK(std::abs(device_norm - cpu_norm) <= cpu_norm * std::numeric_limits<float>::epsilon());
+      if (device_norm == cpu_norm) CHECK(device_bytes == cpu_bytes);
+    }
+  }
+}
+
 }  // namespace
+
+TEST_CASE("QSGD on a device with memory of its own: the CPU's bytes, the vector staged once per message") {
+  SeparateMemory::staged = 0;
+  require_same_qsgd<SeparateMemory>("stand-in device");
+  CHECK(SeparateMemory::staged == 4 * 3);
+}
 
 TEST_CASE("top-k on a device with memory of its own: the CPU's bytes, the vector staged once per message") {
   SeparateMemory::staged = 0;
@@ -127,5 +163,18 @@ TEST_CASE("top-k on the GPU: the CPU's bytes") {
   }
   cuda::use_device(0);
   require_same_bytes<CudaDevice>("GPU");
+#endif
+}
+
+TEST_CASE("QSGD on the GPU: the CPU's norm to its last bit, the CPU's codes for the same norm") {
+#if !GOSSIP_HAVE_CUDA
+  MESSAGE("SKIPPED: this build has no CUDA (configure with -DGOSSIP_CUDA=ON where nvcc is)");
+#else
+  if (cuda::device_count() == 0) {
+    MESSAGE("SKIPPED: " << cuda::describe_devices());
+    return;
+  }
+  cuda::use_device(0);
+  require_same_qsgd<CudaDevice>("GPU");
 #endif
 }
