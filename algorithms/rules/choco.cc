@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 #include "algorithms/message_seed.h"
 #include "algorithms/rules/payloads.h"
@@ -60,7 +61,15 @@ std::span<const Payload> Choco::encode(MessageKind, RoundContext& round) {
   const uint64_t seed = message_seed(seed_, round.round, round.neighbourhood.self, MessageKind::kChoco);
   const std::span<const uint8_t> bytes = compressor_->encode(difference_, seed, encoded_);
   // q_i exactly as the neighbours will decode it, so every copy of x_hat_i stays equal.
-  const std::span<const float> decoded = *compressor_->decode(bytes, parameters_, decoded_);
+  const auto own = compressor_->decode(bytes, parameters_, decoded_);
+  // Only a change gone non-finite, or past float32's range as a whole (QSGD's norm), encodes
+  // to bytes its own decoder refuses.
+  if (!own) {
+    throw std::runtime_error("round " + std::to_string(round.round) +
+                             ": the model's change is not finite or too large to encode (diverged: try a smaller "
+                             "learning_rate or consensus_step)");
+  }
+  const std::span<const float> decoded = *own;
   const auto self_weight = static_cast<float>(round.neighbourhood.self_weight);
   for (std::size_t k = 0; k < parameters_; ++k) {
     change_[k] = scale_ * decoded[k];

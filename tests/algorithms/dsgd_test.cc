@@ -109,3 +109,21 @@ TEST_CASE("DSGD: bytes of the wrong size or codec are rejected and left out, the
 TEST_CASE("DSGD refuses fewer than one local step") {
   CHECK_THROWS_AS(make_algorithm({.local_steps = 0}, 0, 4, 1), std::invalid_argument);
 }
+
+TEST_CASE("a lossy rule whose own message cannot encode its diverged model fails with the round, not a crash") {
+  // Finite values whose norm is past float32's range: QSGD's norm field cannot hold it, and
+  // its decoder refuses the bytes.
+  for (const char* algorithm : {"atc", "choco"}) {
+    INFO(algorithm);
+    std::vector<float> model(16, 3e38f);
+    std::string unused;
+    RecordingSteps steps(unused);
+    AlgorithmSettings settings{.algorithm = algorithm, .compressor = "qsgd", .compressor_options = {{"bits", 4}},
+                               .consensus_step = 0.5};
+    auto rule = make_algorithm(settings, 0, model.size(), 1);
+    rule->start(std::vector<float>(model.size(), 0.0f));
+    RoundContext context{7, 0.1, kPair, model, steps};
+    CHECK_THROWS_WITH_AS(rule->encode(rule->channels().front(), context), doctest::Contains("round 7: the model"),
+                         std::runtime_error);
+  }
+}

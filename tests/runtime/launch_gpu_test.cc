@@ -1,6 +1,7 @@
 // Runs on the GPU against the same runs on the CPU, as separate `gossip launch` processes
-// over TCP. A 4-peer Fashion-MNIST run on the GPU says where it trains and ends within 0.02
-// mean test accuracy of the CPU run (the devices round sums and products differently, so
+// over TCP. A 4-peer Fashion-MNIST run on the GPU (plain DSGD, and rules whose compressor or
+// aggregator has a GPU twin) says where it trains and ends within 0.02 mean test accuracy of
+// the CPU run (the devices round sums and products differently, so
 // the runs part ways after the first steps; 0.02 is about twice the spread between the
 // peers of one run); it runs where a GPU is visible and reports itself skipped elsewhere.
 // A run checkpointed on one device resumes on another: GPU to CPU where there is a GPU,
@@ -9,6 +10,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <nlohmann/json.hpp>
 
 #include "runtime/checkpoint.h"
@@ -49,7 +52,7 @@ double mean_final_accuracy(const std::filesystem::path& run_dir, int peers) {
 
 }  // namespace
 
-TEST_CASE("a 4-peer run on the GPU ends within 0.02 test accuracy of the same run on the CPU") {
+TEST_CASE("a 4-peer run on the GPU ends within 0.02 test accuracy of the same run on the CPU, twins included") {
   testing::TempDir dir;
   std::string why;
   if (!have_gpu(dir, why)) {
@@ -60,21 +63,34 @@ TEST_CASE("a 4-peer run on the GPU ends within 0.02 test accuracy of the same ru
     MESSAGE("SKIPPED: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
     return;
   }
-  const json training{{"task", "mlp"},       {"rounds", 300},   {"batch_size", 32}, {"learning_rate", 0.05},
-                      {"momentum", 0.9},     {"eval_every", 0}, {"partition", "iid"}};
-  auto run_on = [&](const std::string& device) {
-    const std::string topology = testing::write_topology(dir, 4, training, {{"kind", "ring"}}, device + ".json");
-    set_devices(topology, device);
-    const std::string run_dir = dir.file("run-" + device);
-    REQUIRE(run_gossip_command({"launch", topology, "--run-dir", run_dir}, dir.file(device + ".log")) == 0);
-    return std::filesystem::path(run_dir);
+  // Plain DSGD; then the rules whose parts have GPU twins: CHOCO with top-k and with QSGD
+  // (encoded on the GPU), DSGD with the geometric median (aggregated on the GPU).
+  const json variants[] = {
+      json::object(),
+      {{"algorithm", "choco"}, {"consensus_step", 0.5}, {"compressor", {{"kind", "top_k"}, {"fraction", 0.1}}}},
+      {{"algorithm", "choco"}, {"consensus_step", 0.5}, {"compressor", {{"kind", "qsgd"}, {"bits", 8}}}},
+      {{"aggregator", "geometric_median"}},
   };
-  const auto gpu_run = run_on("cuda"), cpu_run = run_on("cpu");
-  CHECK(contains(read_file(log_path(gpu_run, 0)), "on cuda:0"));
-  const double gpu = mean_final_accuracy(gpu_run, 4), cpu = mean_final_accuracy(cpu_run, 4);
-  INFO("GPU " << gpu << ", CPU " << cpu);
-  CHECK(cpu > 0.75);
-  CHECK(std::abs(gpu - cpu) <= 0.02);
+  for (std::size_t variant = 0; variant < std::size(variants); ++variant) {
+    json training{{"task", "mlp"},   {"rounds", 300},   {"batch_size", 32},   {"learning_rate", 0.05},
+                  {"momentum", 0.9}, {"eval_every", 0}, {"partition", "iid"}};
+    training.update(variants[variant]);
+    INFO("variant " << variants[variant].dump());
+    auto run_on = [&](const std::string& device) {
+      const std::string name = device + "-" + std::to_string(variant);
+      const std::string topology = testing::write_topology(dir, 4, training, {{"kind", "ring"}}, name + ".json");
+      set_devices(topology, device);
+      const std::string run_dir = dir.file("run-" + name);
+      REQUIRE(run_gossip_command({"launch", topology, "--run-dir", run_dir}, dir.file(name + ".log")) == 0);
+      return std::filesystem::path(run_dir);
+    };
+    const auto gpu_run = run_on("cuda"), cpu_run = run_on("cpu");
+    CHECK(contains(read_file(log_path(gpu_run, 0)), "on cuda:0"));
+    const double gpu = mean_final_accuracy(gpu_run, 4), cpu = mean_final_accuracy(cpu_run, 4);
+    INFO("GPU " << gpu << ", CPU " << cpu);
+    CHECK(cpu > 0.75);
+    CHECK(std::abs(gpu - cpu) <= 0.02);
+  }
 }
 
 TEST_CASE("a run checkpointed on one device resumes on another: GPU to CPU, or CPU to CPU bit for bit without a GPU") {
