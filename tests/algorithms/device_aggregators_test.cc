@@ -6,8 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -19,6 +19,7 @@
 #include "common/config_error.h"
 #include "gossip/config.h"
 #include "support/random_values.h"
+#include "support/separate_memory.h"
 #if GOSSIP_HAVE_CUDA
 #include "kernels/cuda/cuda_device.h"
 #include "kernels/cuda/device.h"
@@ -28,49 +29,7 @@ using namespace gossip;
 
 namespace {
 
-struct SeparateMemory {
-  using Buffer = std::vector<float>;
-  static inline std::size_t kMaxInputs = 32;
-  static inline int staged = 0;
-  static inline int kernel_runs = 0;
-
-  static void resize(Buffer& buffer, std::size_t size) { buffer.assign(size, std::numeric_limits<float>::quiet_NaN()); }
-  static std::span<const float> stage(std::span<const float> host, Buffer& buffer) {
-    buffer.assign(host.begin(), host.end());
-    ++staged;
-    return buffer;
-  }
-  // Poisoned, so a result left unwritten shows.
-  static std::span<float> output(std::span<float> host, Buffer& buffer) {
-    resize(buffer, host.size());
-    return buffer;
-  }
-  static void unstage(std::span<const float> device, std::span<float> host) {
-    std::copy(device.begin(), device.end(), host.begin());
-  }
-  // The CPU's kernels, counted.
-  static void coordinate_median(std::span<const float* const> inputs, float* out, std::size_t length) {
-    ++kernel_runs;
-    cpu::coordinate_median(inputs, out, length);
-  }
-  static void trimmed_mean(std::span<const float* const> inputs, std::size_t trim, float* out, std::size_t length) {
-    ++kernel_runs;
-    cpu::trimmed_mean(inputs, trim, out, length);
-  }
-  static void weighted_sum(std::span<const float* const> inputs, std::span<const double> weights, float* out,
-                           std::size_t length) {
-    ++kernel_runs;
-    cpu::weighted_sum(inputs, weights, out, length);
-  }
-  static double squared_distance(const float* a, const float* b, std::size_t length) {
-    ++kernel_runs;
-    return cpu::squared_distance(a, b, length);
-  }
-  static std::vector<double> pairwise_squared_distances(std::span<const float* const> inputs, std::size_t length) {
-    ++kernel_runs;
-    return cpu::pairwise_squared_distances(inputs, length);
-  }
-};
+using testing::SeparateMemory;
 
 struct Round {
   std::vector<float> own;

@@ -16,6 +16,7 @@
 #include "algorithms/registry.h"
 #include "gossip/config.h"
 #include "support/random_values.h"
+#include "support/separate_memory.h"
 #if GOSSIP_HAVE_CUDA
 #include "kernels/cuda/cuda_device.h"
 #include "kernels/cuda/device.h"
@@ -25,33 +26,7 @@ using namespace gossip;
 
 namespace {
 
-struct SeparateMemory {
-  using Buffer = std::vector<float>;
-  template <typename T>
-  using Array = std::vector<T>;
-  static inline int staged = 0;
-
-  static std::span<const float> stage(std::span<const float> host, Buffer& buffer) {
-    buffer.assign(host.begin(), host.end());
-    ++staged;
-    return buffer;
-  }
-  // Poisoned, so a result left unwritten shows.
-  template <typename T>
-  static T* allocate(Array<T>& array, std::size_t size) {
-    array.assign(size, std::numeric_limits<T>::max());
-    return array.data();
-  }
-  template <typename T>
-  static std::span<const T> to_host(const T* device, std::size_t size, std::vector<T>& host) {
-    host.assign(device, device + size);
-    return host;
-  }
-  static constexpr auto top_k_indices = &cpu::top_k_indices;
-  static constexpr auto gather = &cpu::gather;
-  static constexpr auto sum_of_squares = &cpu::sum_of_squares;
-  static constexpr auto qsgd_codes = &cpu::qsgd_codes;
-};
+using testing::SeparateMemory;
 
 // Random values, a run of equal magnitudes (ties go to the lower index) and a NaN.
 std::vector<float> values_of(std::size_t length, uint32_t seed) {
@@ -153,7 +128,7 @@ TEST_CASE("make_compressor: a peer on a kind of device gets that device's twin, 
   CHECK(made == 3);
 }
 
-TEST_CASE("top-k on the GPU: the CPU's bytes") {
+TEST_CASE("top-k and QSGD on the GPU: top-k's bytes the CPU's; QSGD's norm to its last bit, its codes for the same norm") {
 #if !GOSSIP_HAVE_CUDA
   MESSAGE("SKIPPED: this build has no CUDA (configure with -DGOSSIP_CUDA=ON where nvcc is)");
 #else
@@ -163,18 +138,6 @@ TEST_CASE("top-k on the GPU: the CPU's bytes") {
   }
   cuda::use_device(0);
   require_same_bytes<CudaDevice>("GPU");
-#endif
-}
-
-TEST_CASE("QSGD on the GPU: the CPU's norm to its last bit, the CPU's codes for the same norm") {
-#if !GOSSIP_HAVE_CUDA
-  MESSAGE("SKIPPED: this build has no CUDA (configure with -DGOSSIP_CUDA=ON where nvcc is)");
-#else
-  if (cuda::device_count() == 0) {
-    MESSAGE("SKIPPED: " << cuda::describe_devices());
-    return;
-  }
-  cuda::use_device(0);
   require_same_qsgd<CudaDevice>("GPU");
 #endif
 }
