@@ -128,7 +128,7 @@ TEST_CASE("make_compressor: a peer on a kind of device gets that device's twin, 
   CHECK(made == 3);
 }
 
-TEST_CASE("top-k and QSGD on the GPU: top-k's bytes the CPU's; QSGD's norm to its last bit, its codes for the same norm") {
+TEST_CASE("top-k and QSGD on the GPU: top-k's bytes the CPU's, QSGD's norm to its last bit and its codes for the same norm") {
 #if !GOSSIP_HAVE_CUDA
   MESSAGE("SKIPPED: this build has no CUDA (configure with -DGOSSIP_CUDA=ON where nvcc is)");
 #else
