@@ -40,9 +40,17 @@ fi
 
 build_dir=${GOSSIP_BUILD_DIR:-build}
 echo "setup: configuring $build_dir"
+configure_log=$(mktemp)
 # shellcheck disable=SC2086  # GOSSIP_CMAKE_ARGS is a list of flags
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${GOSSIP_BUILD_TYPE:-Release}" ${GOSSIP_CMAKE_ARGS:-} \
-  | grep -E '^-- gossip:|Error|error' || true
+if ! cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${GOSSIP_BUILD_TYPE:-Release}" ${GOSSIP_CMAKE_ARGS:-} \
+  >"$configure_log" 2>&1; then
+  cat "$configure_log" >&2
+  rm -f "$configure_log"
+  echo "setup: configuring $build_dir failed (above)" >&2
+  exit 1
+fi
+grep -E '^-- gossip:' "$configure_log" || true
+rm -f "$configure_log"
 echo "setup: building $build_dir${GOSSIP_BUILD_TARGETS:+ (targets: $GOSSIP_BUILD_TARGETS)}"
 if [ -n "${GOSSIP_BUILD_TARGETS:-}" ]; then
   # shellcheck disable=SC2086  # a list of targets
